@@ -1,0 +1,32 @@
+/**
+ * The closed list of error codes and the one table mapping each to an HTTP status and a type
+ * name. LLMChat's table is the base; the rest extend it.
+ */
+export const errorCodes = {
+  VALIDATION_ERROR: { status: 400, type: 'ValidationError', openai: 'invalid_request_error' },
+  UNAUTHORIZED: { status: 401, type: 'AuthenticationError', openai: 'authentication_error' },
+  FORBIDDEN: { status: 403, type: 'PermissionError', openai: 'permission_error' },
+  NOT_FOUND: { status: 404, type: 'NotFoundError', openai: 'not_found_error' },
+  METHOD_NOT_ALLOWED: { status: 405, type: 'MethodNotAllowedError', openai: 'invalid_request_error' },
+  CONFLICT: { status: 409, type: 'ConflictError', openai: 'invalid_request_error' },
+  PAYLOAD_TOO_LARGE: { status: 413, type: 'PayloadTooLargeError', openai: 'invalid_request_error' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    type: 'UnsupportedMediaTypeError',
+    openai: 'invalid_request_error',
+  },
+  RATE_LIMITED: { status: 429, type: 'RateLimitError', openai: 'rate_limit_error' },
+  INTERNAL_ERROR: { status: 500, type: 'InternalError', openai: 'server_error' },
+  SERVICE_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableError', openai: 'server_error' },
+} as const satisfies Record<string, { status: number; type: string; openai: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The code for a bare HTTP status, for errors raised by the framework rather than by us. */
+export function codeForStatus(status: number): ErrorCode {
+  const match = (Object.keys(errorCodes) as ErrorCode[]).find(
+    (code) => errorCodes[code].status === status,
+  );
+  if (match) return match;
+  return status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR';
+}

@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDependencies } from '../dependencies.ts';
+import { registerAuthRoutes } from './auth/auth-routes.ts';
+import { registerHealthRoutes } from './health/health-routes.ts';
+
+/** Every route module, registered inside the authenticated context. */
+export async function registerRoutes(app: FastifyInstance, dependencies: AppDependencies): Promise<void> {
+  registerHealthRoutes(app, dependencies);
+  registerAuthRoutes(app, dependencies);
+}

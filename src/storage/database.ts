@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config/load-config.ts';
+import type { DatabaseSchema } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DatabaseSchema>;
+  dialect: Dialect;
+  /** Round-trip time of a trivial query, for health checks. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  poolSize?: number;
+  /** PostgreSQL schema to use instead of `public` (tests use a fresh one per run). */
+  schema?: string;
+}
+
+function openSqlite(file: string): Kysely<DatabaseSchema> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('synchronous = NORMAL');
+  // Kysely's SQLite driver holds this one connection behind a mutex: there is one writer.
+  return new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: connection }),
+    plugins: [new CamelCasePlugin()],
+  });
+}
+
+function openPostgres(url: string, options: DatabaseOptions): Kysely<DatabaseSchema> {
+  if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
+    throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  return new Kysely<DatabaseSchema>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+}
+
+export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Database {
+  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, options);
+  return {
+    db,
+    dialect: target.dialect,
+    async ping() {
+      const started = performance.now();
+      await sql`select 1`.execute(db);
+      return performance.now() - started;
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,26 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database, Dialect } from './database.ts';
+import { foundationMigration } from './migrations/0001-foundation.ts';
+
+/** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
+function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-foundation': foundationMigration(dialect),
+  };
+}
+
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    // Migrations spell snake_case names themselves; the camel-case plugin stays out of the way.
+    db: database.db.withoutPlugins(),
+    provider: { getMigrations: async () => migrationsFor(database.dialect) },
+  });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((r) => r.migrationName);
+}

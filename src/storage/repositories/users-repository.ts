@@ -1,0 +1,167 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DatabaseSchema, UsersTable } from '../schema.ts';
+import { fromFlag, toFlag, withConflictAs } from '../errors.ts';
+
+export type Role = 'user' | 'admin';
+
+export interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  role: Role;
+  permissionLevel: number;
+  workspacePath: string | null;
+  isActive: boolean;
+  isGuest: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewUser {
+  id: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  passwordHash: string;
+  role: Role;
+  permissionLevel: number;
+  isGuest?: boolean;
+  now: string;
+}
+
+export interface UserPatch {
+  role?: Role;
+  permissionLevel?: number;
+  isActive?: boolean;
+  name?: string | null;
+  email?: string | null;
+  passwordHash?: string;
+  workspacePath?: string | null;
+}
+
+/** Case-insensitive lookup key for usernames and emails. */
+export const loginKey = (value: string): string => value.trim().toLowerCase();
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    permissionLevel: row.permissionLevel,
+    workspacePath: row.workspacePath,
+    isActive: fromFlag(row.isActive),
+    isGuest: fromFlag(row.isGuest),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function createUsersRepository(db: Kysely<DatabaseSchema>) {
+  return {
+    async create(user: NewUser): Promise<User> {
+      const row = {
+        id: user.id,
+        username: user.username,
+        usernameKey: loginKey(user.username),
+        email: user.email,
+        emailKey: user.email === null ? null : loginKey(user.email),
+        name: user.name,
+        passwordHash: user.passwordHash,
+        role: user.role,
+        permissionLevel: user.permissionLevel,
+        workspacePath: null,
+        isActive: 1,
+        isGuest: toFlag(user.isGuest ?? false),
+        createdAt: user.now,
+        updatedAt: user.now,
+      };
+      await withConflictAs('username or email is already taken', () =>
+        db.insertInto('users').values(row).execute(),
+      );
+      return toUser(row);
+    },
+
+    async findById(id: string): Promise<User | undefined> {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    /** The account whose username or email matches, with its password hash. */
+    async findForLogin(identifier: string): Promise<{ user: User; passwordHash: string } | undefined> {
+      const key = loginKey(identifier);
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where((where) => where.or([where('usernameKey', '=', key), where('emailKey', '=', key)]))
+        .orderBy('createdAt')
+        .executeTakeFirst();
+      return row && { user: toUser(row), passwordHash: row.passwordHash };
+    },
+
+    async passwordHashOf(id: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('users')
+        .select('passwordHash')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.passwordHash;
+    },
+
+    async isUsernameTaken(username: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('usernameKey', '=', loginKey(username))
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async list(page: { offset: number; limit: number }): Promise<{ users: User[]; total: number }> {
+      const [rows, count] = await Promise.all([
+        db
+          .selectFrom('users')
+          .selectAll()
+          .orderBy('createdAt')
+          .orderBy('id')
+          .offset(page.offset)
+          .limit(page.limit)
+          .execute(),
+        db.selectFrom('users').select((select) => select.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+      ]);
+      return { users: rows.map(toUser), total: Number(count.total) };
+    },
+
+    async countActiveAdmins(): Promise<number> {
+      const row = await db
+        .selectFrom('users')
+        .select((select) => select.fn.countAll().as('total'))
+        .where('role', '=', 'admin')
+        .where('isActive', '=', 1)
+        .executeTakeFirstOrThrow();
+      return Number(row.total);
+    },
+
+    async update(id: string, patch: UserPatch, now: string): Promise<User | undefined> {
+      const values: Partial<UsersTable> = { updatedAt: now };
+      if (patch.role !== undefined) values.role = patch.role;
+      if (patch.permissionLevel !== undefined) values.permissionLevel = patch.permissionLevel;
+      if (patch.isActive !== undefined) values.isActive = toFlag(patch.isActive);
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
+      if (patch.workspacePath !== undefined) values.workspacePath = patch.workspacePath;
+      if (patch.email !== undefined) {
+        values.email = patch.email;
+        values.emailKey = patch.email === null ? null : loginKey(patch.email);
+      }
+      await withConflictAs('email is already taken', () =>
+        db.updateTable('users').set(values).where('id', '=', id).execute(),
+      );
+      return this.findById(id);
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

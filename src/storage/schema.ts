@@ -1,0 +1,119 @@
+/**
+ * Table shapes as the code sees them (camelCase; CamelCasePlugin maps to snake_case columns).
+ * Booleans are stored as 0/1 and timestamps as ISO-8601 text on both dialects, so every query
+ * behaves the same on SQLite and PostgreSQL. JSON lives in text columns.
+ */
+export interface UsersTable {
+  id: string;
+  username: string;
+  usernameKey: string;
+  email: string | null;
+  emailKey: string | null;
+  name: string | null;
+  passwordHash: string;
+  role: 'user' | 'admin';
+  permissionLevel: number;
+  workspacePath: string | null;
+  isActive: number;
+  isGuest: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  userId: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  sessionId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  userId: string;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  keyLast4: string;
+  permissionLevel: number | null;
+  isActive: number;
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface ConversationsTable {
+  id: string;
+  userId: string;
+  projectId: string | null;
+  agentId: string | null;
+  title: string;
+  model: string | null;
+  providerId: string | null;
+  systemPrompt: string | null;
+  temperature: number | null;
+  maxTokens: number | null;
+  thinkingEnabled: number;
+  isActive: number;
+  metadata: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversationId: string;
+  userId: string;
+  parentId: string | null;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  steps: string;
+  attachments: string;
+  tokenCount: number;
+  usage: string | null;
+  status: 'generating' | 'complete' | 'cancelled' | 'incomplete' | 'failed';
+  metadata: string;
+  model: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  result: 'success' | 'failure' | 'denied';
+  ip: string | null;
+  requestId: string | null;
+  details: string | null;
+}
+
+export interface DatabaseSchema {
+  users: UsersTable;
+  authSessions: AuthSessionsTable;
+  refreshTokens: RefreshTokensTable;
+  apiKeys: ApiKeysTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  auditLog: AuditLogTable;
+}
+
