@@ -33,7 +33,7 @@ function tokenData(pair: TokenPair) {
 }
 
 /** LLMChat sends the refresh token as `Authorization: Bearer`; others send it in the body. */
-function refreshTokenOf(request: FastifyRequest, body: { refreshToken?: string; refresh_token?: string } | undefined) {
+function refreshTokenOf(request: FastifyRequest, body: { refreshToken?: string; refresh_token?: string } | null | undefined) {
   const fromBody = body?.refreshToken ?? body?.refresh_token;
   if (fromBody) return fromBody;
   const match = /^Bearer\s+(rt_\S+)\s*$/i.exec(request.headers.authorization ?? '');
