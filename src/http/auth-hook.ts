@@ -38,7 +38,8 @@ export function credentialOf(request: FastifyRequest): string | undefined {
 
 export function registerAuthHook(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('preHandler', async (request) => {
+  // onRequest: refuse anonymous callers before their body is read or parsed.
+  app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config?.auth ?? 'required';
     if (mode === 'none') return;
     const credential = credentialOf(request);
