@@ -1,17 +1,25 @@
+import { Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
+import { createApiKeysService } from './auth/api-keys-service.ts';
 import { createMemoryAttemptCounter, type AttemptCounter } from './auth/attempt-counter.ts';
 import { createAuthService } from './auth/auth-service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
+import { createRedisAttemptCounter } from './auth/redis-attempt-counter.ts';
+import { createUserAdminService } from './auth/user-admin-service.ts';
 import type { ResolvedConfig } from './config/load-config.ts';
+import { createConversationService } from './conversations/conversation-service.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.ts';
 import { createIdGenerator } from './storage/ids.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createApiKeysRepository } from './storage/repositories/api-keys-repository.ts';
 import { createAuditRepository } from './storage/repositories/audit-repository.ts';
 import { createAuthSessionsRepository } from './storage/repositories/auth-sessions-repository.ts';
+import { createConversationTransaction } from './storage/repositories/conversation-transaction.ts';
+import { createConversationsRepository } from './storage/repositories/conversations-repository.ts';
+import { createMessagesRepository } from './storage/repositories/messages-repository.ts';
 import { createUsersRepository } from './storage/repositories/users-repository.ts';
 
 export interface DependencyOptions {
@@ -20,6 +28,8 @@ export interface DependencyOptions {
   databaseOptions?: DatabaseOptions;
   clock?: () => Date;
   attemptCounter?: AttemptCounter;
+  /** Prefix for every Redis key (default `colloquy:`); tests use one per run. */
+  redisKeyPrefix?: string;
 }
 
 /**
@@ -42,6 +52,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     sessions: createAuthSessionsRepository(db),
     apiKeys: createApiKeysRepository(db),
     audit: createAuditRepository(db),
+    conversations: createConversationsRepository(db),
+    messages: createMessagesRepository(db),
   };
 
   const accessTokens = createAccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
@@ -50,7 +62,12 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     iterations: config.auth.passwordHashIterations,
   });
   const audit = createAuditLog({ repository: repositories.audit, newId, clock });
-  const loginLimiter = createLoginLimiter(options.attemptCounter ?? createMemoryAttemptCounter(clock), {
+  // Redis is optional: with it, login limits are shared by every instance; without, kept in memory.
+  const redis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 3 }) : undefined;
+  const attemptCounter =
+    options.attemptCounter ??
+    (redis ? createRedisAttemptCounter(redis, { keyPrefix: options.redisKeyPrefix }) : createMemoryAttemptCounter(clock));
+  const loginLimiter = createLoginLimiter(attemptCounter, {
     maxFailuresPerAccount: config.auth.loginMaxFailuresPerAccount,
     maxFailuresPerIp: config.auth.loginMaxFailuresPerIp,
     windowSeconds: config.auth.loginWindowSeconds,
@@ -79,15 +96,38 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     },
   });
 
+  const apiKeys = createApiKeysService({ apiKeys: repositories.apiKeys, audit, newId, clock });
+  const userAdmin = createUserAdminService({
+    users: repositories.users,
+    sessions: repositories.sessions,
+    auth,
+    passwords,
+    audit,
+    clock,
+  });
+
+  const conversations = createConversationService({
+    conversations: repositories.conversations,
+    messages: repositories.messages,
+    transaction: createConversationTransaction(db),
+    newId,
+    clock,
+  });
+
   return {
     config,
     database,
     clock,
     newId,
     repositories,
-    services: { authenticator, auth, audit, passwords },
+    redis,
+    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations },
     async close() {
-      await database.close();
+      try {
+        await database.close();
+      } finally {
+        await redis?.quit();
+      }
     },
   };
 }

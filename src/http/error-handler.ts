@@ -11,13 +11,14 @@ declare module 'fastify' {
   }
 }
 
-/** Paths outside the envelope: OpenAI-style surfaces and StellarByte's bare-JSON sessions. */
+/** Paths outside the envelope: OpenAI-style surfaces and StellarByte's bare-JSON sessions and API keys. */
 export function errorFormatFor(request: FastifyRequest): ErrorFormat {
   const configured = request.routeOptions.config?.errorFormat;
   if (configured) return configured;
   const path = request.url.split('?', 1)[0]!;
   if (path.startsWith('/v1/')) return 'openai';
   if (path === '/api/sessions' || path.startsWith('/api/sessions/')) return 'bare';
+  if (path === '/api/api-keys' || path.startsWith('/api/api-keys/')) return 'bare';
   return 'envelope';
 }
 
