@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAdmin } from '../cli/ensure-admin.ts';
 import { testDatabases } from '../../test/support/databases.ts';
 import { bearer, createTestApp, json, signUp, type TestApp } from '../../test/support/test-app.ts';
 
@@ -71,7 +72,10 @@ for (const database of testDatabases()) {
     });
 
     it('answers oversized bodies on every write route with 413', async () => {
-      const token = (await signUp(harness.app)).token;
+      // An admin, so admin-only routes reach the body too (a non-admin is refused first, with 403).
+      await createAdmin(harness.dependencies, { username: 'oversize-admin', password: 'admin passphrase' });
+      const login = await harness.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'oversize-admin', password: 'admin passphrase' } });
+      const token = json(login).data.token as string;
       const oversized = JSON.stringify({ content: 'x'.repeat(harness.config.server.bodyLimit + 10) });
       for (const operation of operations(document).filter((entry) => ['POST', 'PUT', 'PATCH'].includes(entry.method))) {
         const response = await harness.app.inject({
