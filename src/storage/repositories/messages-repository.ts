@@ -1,0 +1,213 @@
+import type { Kysely, Selectable } from 'kysely';
+import { notFound } from '../../errors/app-error.ts';
+import type { DatabaseSchema, MessagesTable } from '../schema.ts';
+import { parseJson } from '../errors.ts';
+
+export type MessageRole = MessagesTable['role'];
+export type MessageStatus = MessagesTable['status'];
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  userId: string;
+  parentId: string | null;
+  role: MessageRole;
+  content: string;
+  steps: unknown[];
+  attachments: unknown[];
+  tokenCount: number;
+  usage: Record<string, unknown> | null;
+  status: MessageStatus;
+  metadata: Record<string, unknown>;
+  model: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewMessage {
+  id: string;
+  role: MessageRole;
+  content: string;
+  parentId?: string | null;
+  steps?: unknown[];
+  attachments?: unknown[];
+  tokenCount?: number;
+  usage?: Record<string, unknown> | null;
+  status?: MessageStatus;
+  metadata?: Record<string, unknown>;
+  model?: string | null;
+  now: string;
+}
+
+export interface MessageListOptions {
+  limit: number;
+  offset?: number;
+  /** Only messages older than this one; ids are UUIDv7, so id order is creation order. */
+  beforeId?: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+// JSON columns are parsed defensively: a hand-edited row must not break every reader.
+function toMessage(row: Selectable<MessagesTable>): Message {
+  const steps = parseJson<unknown>(row.steps, []);
+  const attachments = parseJson<unknown>(row.attachments, []);
+  const usage = parseJson<unknown>(row.usage, null);
+  const metadata = parseJson<unknown>(row.metadata, {});
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    userId: row.userId,
+    parentId: row.parentId,
+    role: row.role,
+    content: row.content,
+    steps: Array.isArray(steps) ? steps : [],
+    attachments: Array.isArray(attachments) ? attachments : [],
+    tokenCount: row.tokenCount,
+    usage: isRecord(usage) ? usage : null,
+    status: row.status,
+    metadata: isRecord(metadata) ? metadata : {},
+    model: row.model,
+    error: row.error,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toRow(userId: string, conversationId: string, message: NewMessage): Selectable<MessagesTable> {
+  return {
+    id: message.id,
+    conversationId,
+    userId,
+    parentId: message.parentId ?? null,
+    role: message.role,
+    content: message.content,
+    steps: JSON.stringify(message.steps ?? []),
+    attachments: JSON.stringify(message.attachments ?? []),
+    tokenCount: message.tokenCount ?? 0,
+    usage: message.usage == null ? null : JSON.stringify(message.usage),
+    status: message.status ?? 'complete',
+    metadata: JSON.stringify(message.metadata ?? {}),
+    model: message.model ?? null,
+    error: null,
+    createdAt: message.now,
+    updatedAt: message.now,
+  };
+}
+
+/** 16 columns a row, so 1,000 rows stay well under both dialects' limit of 32,766 parameters. */
+const insertBatchSize = 1000;
+
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/** Messages of conversations; every method takes the owner and scopes by it. */
+export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
+  function selectOwned(userId: string, conversationId: string) {
+    return db
+      .selectFrom('messages')
+      .selectAll()
+      .where('userId', '=', userId)
+      .where('conversationId', '=', conversationId);
+  }
+
+  async function conversationIsOwned(userId: string, conversationId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('userId', '=', userId)
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Appends messages to the caller's conversation, or throws NOT_FOUND when it is not theirs.
+   * A conversation deleted between the check and the insert fails the foreign key, which is
+   * the same answer.
+   */
+  async function createMany(userId: string, conversationId: string, messages: NewMessage[]): Promise<Message[]> {
+    if (!(await conversationIsOwned(userId, conversationId))) throw notFound('conversation');
+    if (messages.length === 0) return [];
+    const rows = messages.map((message) => toRow(userId, conversationId, message));
+    try {
+      // Batches keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
+      for (let start = 0; start < rows.length; start += insertBatchSize) {
+        await db.insertInto('messages').values(rows.slice(start, start + insertBatchSize)).execute();
+      }
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw notFound('conversation');
+      throw error;
+    }
+    return rows.map(toMessage);
+  }
+
+  return {
+    createMany,
+
+    async create(userId: string, conversationId: string, message: NewMessage): Promise<Message> {
+      const [created] = await createMany(userId, conversationId, [message]);
+      return created!;
+    },
+
+    /** Oldest first; with `beforeId`, only messages created before that one. */
+    async listForConversation(userId: string, conversationId: string, options: MessageListOptions): Promise<Message[]> {
+      let query = selectOwned(userId, conversationId);
+      if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+      const rows = await query
+        .orderBy('id', 'asc')
+        .limit(options.limit)
+        .offset(options.offset ?? 0)
+        .execute();
+      return rows.map(toMessage);
+    },
+
+    async count(userId: string, conversationId: string, options: { beforeId?: string } = {}): Promise<number> {
+      let query = db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll().as('total'))
+        .where('userId', '=', userId)
+        .where('conversationId', '=', conversationId);
+      if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+      const row = await query.executeTakeFirstOrThrow();
+      return Number(row.total);
+    },
+
+    /** The oldest message with this role, e.g. the first user message as a conversation's preview. */
+    async findFirstWithRole(userId: string, conversationId: string, role: MessageRole): Promise<Message | undefined> {
+      const row = await selectOwned(userId, conversationId).where('role', '=', role).orderBy('id', 'asc').limit(1).executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async findForUser(userId: string, id: string): Promise<Message | undefined> {
+      const row = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('userId', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async delete(userId: string, id: string): Promise<boolean> {
+      const result = await db.deleteFrom('messages').where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    /** Deletes every message of the caller's conversation; returns how many were removed. */
+    async deleteForConversation(userId: string, conversationId: string): Promise<number> {
+      const result = await db
+        .deleteFrom('messages')
+        .where('userId', '=', userId)
+        .where('conversationId', '=', conversationId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type MessagesRepository = ReturnType<typeof createMessagesRepository>;
