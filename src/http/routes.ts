@@ -3,12 +3,20 @@ import type { AppDependencies } from '../dependencies.ts';
 import { registerAdminUserRoutes } from './admin-users/admin-user-routes.ts';
 import { registerApiKeyRoutes } from './api-keys/api-key-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
+import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.ts';
+import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
+import { registerMessageRoutes } from './messages/message-routes.ts';
+import { registerSessionRoutes } from './sessions/session-routes.ts';
 
 /** Every route module, registered inside the authenticated context. */
 export async function registerRoutes(app: FastifyInstance, dependencies: AppDependencies): Promise<void> {
   registerHealthRoutes(app, dependencies);
   registerAuthRoutes(app, dependencies);
+  registerConversationRoutes(app, dependencies);
+  registerMessageRoutes(app, dependencies);
+  registerSessionRoutes(app, dependencies);
+  registerChatSessionRoutes(app, dependencies);
   registerApiKeyRoutes(app, dependencies);
   registerAdminUserRoutes(app, dependencies);
 }
