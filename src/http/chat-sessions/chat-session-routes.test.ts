@@ -62,6 +62,19 @@ for (const database of testDatabases()) {
       assert.deepEqual(json(await history(sessionId)).data.items, after);
     });
 
+    it('does not duplicate messages when the same transcript is saved concurrently', async () => {
+      const sessionId = newSessionId();
+      await save({ sessionId, messages: turns(2) });
+      const responses = await Promise.all(Array.from({ length: 6 }, () => save({ sessionId, messages: turns(6) })));
+      for (const response of responses) assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(contents(json(await history(sessionId)).data), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+
+      const fresh = newSessionId();
+      const creations = await Promise.all(Array.from({ length: 4 }, () => save({ sessionId: fresh, messages: turns(3) })));
+      for (const response of creations) assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(contents(json(await history(fresh)).data), ['m0', 'm1', 'm2']);
+    });
+
     it('replaces the stored messages when the transcript diverges or is shorter', async () => {
       const sessionId = newSessionId();
       await save({ sessionId, messages: turns(3) });

@@ -20,13 +20,22 @@ const conversationKeys = [
   'user_id',
 ];
 
+/** Strictly increasing milliseconds, so every write gets its own timestamp and ordering by time is observable. */
+function steppingClock(): () => Date {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now(), last + 1);
+    return new Date(last);
+  };
+}
+
 for (const database of testDatabases()) {
   describe(`Luxx conversation routes (${database.name})`, () => {
     let harness: TestApp;
     let token: string;
     let userId: string;
     before(async () => {
-      harness = await createTestApp(await database.open());
+      harness = await createTestApp(await database.open(), { dependencies: { clock: steppingClock() } });
       const user = await signUp(harness.app);
       token = user.token;
       userId = user.id;
@@ -102,6 +111,7 @@ for (const database of testDatabases()) {
       assert.equal(updated.system_prompt, null);
       assert.equal(updated.model, 'glm-5', 'a field not sent keeps its value');
       assert.equal(updated.created_at, created.created_at);
+      assert.ok(updated.updated_at > created.updated_at, 'an update moves updated_at');
 
       const archived = await request('PUT', `/api/conversations/${created.id}`, { is_active: false });
       assert.equal(json(archived).data.is_active, false);

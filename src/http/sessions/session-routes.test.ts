@@ -6,12 +6,21 @@ import { bearer, createTestApp, json, signUp, type TestApp } from '../../../test
 const sessionKeys = ['created_at', 'id', 'is_active', 'title', 'updated_at'];
 const messageKeys = ['content', 'created_at', 'id', 'metadata_info', 'role', 'session_id', 'tokens'];
 
+/** Strictly increasing milliseconds, so every write gets its own timestamp and ordering by time is observable. */
+function steppingClock(): () => Date {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now(), last + 1);
+    return new Date(last);
+  };
+}
+
 for (const database of testDatabases()) {
   describe(`StellarByte session routes (${database.name})`, () => {
     let harness: TestApp;
     let token: string;
     before(async () => {
-      harness = await createTestApp(await database.open());
+      harness = await createTestApp(await database.open(), { dependencies: { clock: steppingClock() } });
       token = (await signUp(harness.app)).token;
     });
     after(() => harness.close());
@@ -69,6 +78,10 @@ for (const database of testDatabases()) {
       const window = json(await request('GET', '/api/sessions?active_only=false&skip=1&limit=1', undefined, lister.token));
       assert.deepEqual(window.map((session: { title: string }) => session.title), ['c']);
       assert.deepEqual(json(await request('GET', '/api/sessions?skip=10', undefined, lister.token)), []);
+
+      await request('POST', `/api/sessions/${ids[0]}/messages`, { role: 'user', content: 'bump' }, lister.token);
+      const reordered = json(await request('GET', '/api/sessions', undefined, lister.token));
+      assert.deepEqual(reordered.map((session: { title: string }) => session.title), ['a', 'c'], 'a new message moves a session up');
     });
 
     it('stores messages and lists them and the history oldest first', async () => {
@@ -112,7 +125,8 @@ for (const database of testDatabases()) {
       ]);
 
       const after = json(await request('GET', `/api/sessions/${session.id}`));
-      assert.ok(after.updated_at >= reply.created_at, 'adding a message marks the session updated');
+      assert.equal(after.updated_at, reply.created_at, 'adding a message marks the session updated');
+      assert.ok(after.updated_at > session.updated_at);
     });
 
     it('deletes a session with its messages', async () => {
