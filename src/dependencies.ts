@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { createApiKeysService } from './auth/api-keys-service.ts';
@@ -14,6 +13,7 @@ import { createConversationService } from './conversations/conversation-service.
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.ts';
 import { createIdGenerator } from './storage/ids.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { closeRedis, openRedis } from './storage/redis-connection.ts';
 import { createApiKeysRepository } from './storage/repositories/api-keys-repository.ts';
 import { createAuditRepository } from './storage/repositories/audit-repository.ts';
 import { createAuthSessionsRepository } from './storage/repositories/auth-sessions-repository.ts';
@@ -63,7 +63,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
   const audit = createAuditLog({ repository: repositories.audit, newId, clock });
   // Redis is optional: with it, login limits are shared by every instance; without, kept in memory.
-  const redis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 3 }) : undefined;
+  const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
   const attemptCounter =
     options.attemptCounter ??
     (redis ? createRedisAttemptCounter(redis, { keyPrefix: options.redisKeyPrefix }) : createMemoryAttemptCounter(clock));
@@ -126,7 +126,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
       try {
         await database.close();
       } finally {
-        await redis?.quit();
+        if (redis) await closeRedis(redis);
       }
     },
   };
