@@ -38,12 +38,14 @@ export function createAuthenticator(dependencies: {
     if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > lastUsedWriteIntervalMs) {
       await apiKeys.touch(key.id, now.toISOString());
     }
+    const permissionLevel = Math.min(key.permissionLevel ?? user.permissionLevel, user.permissionLevel);
     return {
       user,
       credential: 'api_key',
       apiKeyId: key.id,
-      permissionLevel: Math.min(key.permissionLevel ?? user.permissionLevel, user.permissionLevel),
-      isAdmin: user.role === 'admin',
+      permissionLevel,
+      // A key limited below its owner is a restricted credential: it never carries admin rights.
+      isAdmin: user.role === 'admin' && permissionLevel >= user.permissionLevel,
     };
   }
 

@@ -47,14 +47,11 @@ export function createUserAdminService(dependencies: {
 
   /**
    * The route's `auth: 'admin'` checks the role; this also refuses an admin's API key that was
-   * limited below its owner's level, so a key minted for a script cannot manage accounts.
+   * limited below its owner's level (the authenticator withholds admin rights from such keys).
    */
   function adminOf(context: RequestContext): Principal {
     const principal = context.principal;
     if (!principal?.isAdmin) throw new AppError('FORBIDDEN', 'admin role required');
-    if (principal.permissionLevel < principal.user.permissionLevel) {
-      throw new AppError('FORBIDDEN', 'this API key is limited below its owner and cannot manage users');
-    }
     return principal;
   }
 
