@@ -46,8 +46,8 @@ export function createUserAdminService(dependencies: {
   const now = () => clock().toISOString();
 
   /**
-   * The route's `auth: 'admin'` checks the role; this also refuses an admin's API key that was
-   * limited below its owner's level (the authenticator withholds admin rights from such keys).
+   * The route's `auth: 'admin'` already checks this; the service checks again so no other caller
+   * can skip it. Keys limited below their owner carry no admin rights (see the authenticator).
    */
   function adminOf(context: RequestContext): Principal {
     const principal = context.principal;
