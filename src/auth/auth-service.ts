@@ -112,7 +112,8 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
       try {
         await loginLimiter.assertAllowed(identifier, context.ip);
       } catch (error) {
-        await audit.record(context, { action: 'auth.login', result: 'denied', details: { reason: 'rate_limited' } });
+        const reason = error instanceof AppError ? error.code.toLowerCase() : 'error';
+        await audit.record(context, { action: 'auth.login', result: 'denied', details: { reason } });
         throw error;
       }
       const found = await users.findForLogin(identifier);

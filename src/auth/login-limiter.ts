@@ -11,7 +11,8 @@ export interface LoginLimits {
  * Limits failed logins per account identifier and per IP. Unknown identifiers are counted the
  * same way as real ones, so the limiter's answers do not reveal which accounts exist.
  */
-export function createLoginLimiter(counter: AttemptCounter, limits: LoginLimits) {
+export function createLoginLimiter(store: AttemptCounter, limits: LoginLimits) {
+  const counter = failClosed(store);
   const accountKey = (identifier: string) => `login:account:${identifier.trim().toLowerCase()}`;
   const ipKey = (ip: string) => `login:ip:${ip}`;
 
@@ -43,3 +44,26 @@ export function createLoginLimiter(counter: AttemptCounter, limits: LoginLimits)
 }
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
+
+/**
+ * A store that cannot be reached (Redis down) must not let logins through unlimited, nor surface
+ * as a 500: logins answer 503 until it is back.
+ */
+function failClosed(store: AttemptCounter): AttemptCounter {
+  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('SERVICE_UNAVAILABLE', 'login is temporarily unavailable (rate-limit store unreachable); try again shortly', {
+        cause: error,
+        retryAfterSeconds: 5,
+      });
+    }
+  };
+  return {
+    increment: (key, windowSeconds) => guard(() => store.increment(key, windowSeconds)),
+    peek: (key) => guard(() => store.peek(key)),
+    reset: (key) => guard(() => store.reset(key)),
+  };
+}
