@@ -66,6 +66,15 @@ export function json<T = any>(response: LightMyRequestResponse): T {
   return JSON.parse(response.body) as T;
 }
 
+/** Strictly increasing milliseconds, so every write gets its own timestamp and ordering by time is observable. */
+export function steppingClock(): () => Date {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now(), last + 1);
+    return new Date(last);
+  };
+}
+
 let userCounter = 0;
 
 /** Registers and logs in a fresh user; returns its tokens and id. */

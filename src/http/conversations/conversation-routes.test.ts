@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDatabases } from '../../../test/support/databases.ts';
-import { bearer, createTestApp, json, signUp, type TestApp } from '../../../test/support/test-app.ts';
+import { bearer, createTestApp, json, signUp, type TestApp, steppingClock } from '../../../test/support/test-app.ts';
 
 const conversationKeys = [
   'created_at',
@@ -19,15 +19,6 @@ const conversationKeys = [
   'updated_at',
   'user_id',
 ];
-
-/** Strictly increasing milliseconds, so every write gets its own timestamp and ordering by time is observable. */
-function steppingClock(): () => Date {
-  let last = 0;
-  return () => {
-    last = Math.max(Date.now(), last + 1);
-    return new Date(last);
-  };
-}
 
 for (const database of testDatabases()) {
   describe(`Luxx conversation routes (${database.name})`, () => {

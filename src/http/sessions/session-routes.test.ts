@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDatabases } from '../../../test/support/databases.ts';
-import { bearer, createTestApp, json, signUp, type TestApp } from '../../../test/support/test-app.ts';
+import { bearer, createTestApp, json, signUp, type TestApp, steppingClock } from '../../../test/support/test-app.ts';
 
 const sessionKeys = ['created_at', 'id', 'is_active', 'title', 'updated_at'];
 const messageKeys = ['content', 'created_at', 'id', 'metadata_info', 'role', 'session_id', 'tokens'];
-
-/** Strictly increasing milliseconds, so every write gets its own timestamp and ordering by time is observable. */
-function steppingClock(): () => Date {
-  let last = 0;
-  return () => {
-    last = Math.max(Date.now(), last + 1);
-    return new Date(last);
-  };
-}
 
 for (const database of testDatabases()) {
   describe(`StellarByte session routes (${database.name})`, () => {
