@@ -64,12 +64,9 @@ export function createConversationService(options: ConversationServiceOptions) {
     return conversation;
   }
 
-  /** Every message, oldest first; one count bounds the read. */
-  async function allMessages(userId: string, conversationId: string): Promise<Message[]> {
-    const total = await messages.count(userId, conversationId);
-    if (total === 0) return [];
-    return messages.listForConversation(userId, conversationId, { limit: total });
-  }
+  /** Every message, oldest first. */
+  const allMessages = (userId: string, conversationId: string): Promise<Message[]> =>
+    messages.listForConversation(userId, conversationId, {});
 
   return {
     get,

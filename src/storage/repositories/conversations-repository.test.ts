@@ -155,6 +155,7 @@ for (const database of testDatabases()) {
       assert.equal(await messages.count(alice, conversation.id), 6);
       assert.equal((await conversations.findForUser(alice, conversation.id))?.messageCount, 6);
       const all = await messages.listForConversation(alice, conversation.id, { limit: 100 });
+      assert.deepEqual(await messages.listForConversation(alice, conversation.id, {}), all, 'no limit lists every message');
       assert.deepEqual(all.map((message) => message.content), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
       const window = await messages.listForConversation(alice, conversation.id, { limit: 2, offset: 3 });
       assert.deepEqual(window.map((message) => message.content), ['m3', 'm4']);

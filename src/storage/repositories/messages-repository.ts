@@ -41,7 +41,8 @@ export interface NewMessage {
 }
 
 export interface MessageListOptions {
-  limit: number;
+  /** At most this many; all of them when absent. */
+  limit?: number;
   offset?: number;
   /** Only messages older than this one; ids are UUIDv7, so id order is creation order. */
   beforeId?: string;
@@ -158,11 +159,10 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
     async listForConversation(userId: string, conversationId: string, options: MessageListOptions): Promise<Message[]> {
       let query = selectOwned(userId, conversationId);
       if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
-      const rows = await query
-        .orderBy('id', 'asc')
-        .limit(options.limit)
-        .offset(options.offset ?? 0)
-        .execute();
+      query = query.orderBy('id', 'asc');
+      // SQLite accepts OFFSET only after LIMIT, so a window needs both.
+      if (options.limit !== undefined) query = query.limit(options.limit).offset(options.offset ?? 0);
+      const rows = await query.execute();
       return rows.map(toMessage);
     },
 
