@@ -104,6 +104,56 @@ export const configSchema = z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  outbound: z
+    .object({
+      /**
+       * Hosts, IP addresses and CIDR ranges that outbound requests may reach even though they are
+       * private (e.g. a LAN Ollama). Everything else private, loopback or link-local is refused.
+       */
+      allowHosts: listFromText.default([]),
+      connectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+      /** Time allowed until the response headers arrive. */
+      headersTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(120_000),
+      /** Largest response body read from any outbound request, in bytes. */
+      maxResponseBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      maxRedirects: z.coerce.number().int().min(0).max(5).default(5),
+    })
+    .prefault({}),
+  chat: z
+    .object({
+      /** Most model calls in one turn's tool loop. */
+      maxToolIterations: z.coerce.number().int().min(1).max(100).default(10),
+      /** How often a generating answer's partial content is written to the database. */
+      flushIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+      /** A streaming upstream that sends nothing for this long is abandoned. */
+      idleTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(60_000),
+      /** Retries of an upstream call that failed before its first token (429, 5xx, network). */
+      maxRetries: z.coerce.number().int().min(0).max(10).default(2),
+      retryBaseDelayMs: z.coerce.number().int().min(0).max(60_000).default(500),
+      /** Longest wait between retries, including a Retry-After the upstream asks for. */
+      retryMaxDelayMs: z.coerce.number().int().min(0).max(300_000).default(20_000),
+      /** How long a finished turn's events stay available for resuming. */
+      runLogRetentionSeconds: z.coerce.number().int().min(1).max(86_400).default(600),
+      /** Context window assumed for models whose provider does not say. */
+      defaultContextWindow: z.coerce.number().int().min(512).max(10_000_000).default(32_768),
+    })
+    .prefault({}),
+  /** System providers from the environment; admins can add more through the API. */
+  providers: z
+    .object({
+      openaiApiKey: z.string().min(1).optional(),
+      openaiBaseUrl: z.url().optional(),
+      anthropicApiKey: z.string().min(1).optional(),
+      anthropicBaseUrl: z.url().optional(),
+      googleApiKey: z.string().min(1).optional(),
+      googleBaseUrl: z.url().optional(),
+      ollamaBaseUrl: z.url().optional(),
+      azureApiKey: z.string().min(1).optional(),
+      azureResourceName: z.string().min(1).optional(),
+      /** API keys for the named OpenAI-compatible presets, by preset name (e.g. deepseek). */
+      presetApiKeys: z.record(z.string(), z.string().min(1)).default({}),
+    })
+    .prefault({}),
   /** Validate every response against its documented schema (tests turn this on). */
   validateResponses: booleanFromText.default(false),
 });
@@ -134,4 +184,38 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_ADMIN_PASSWORD: 'admin.password',
   COLLOQUY_CORS_ORIGINS: 'cors.origins',
   LOG_LEVEL: 'log.level',
+  COLLOQUY_OUTBOUND_ALLOW_HOSTS: 'outbound.allowHosts',
+  COLLOQUY_OUTBOUND_CONNECT_TIMEOUT_MS: 'outbound.connectTimeoutMs',
+  COLLOQUY_OUTBOUND_HEADERS_TIMEOUT_MS: 'outbound.headersTimeoutMs',
+  COLLOQUY_OUTBOUND_MAX_RESPONSE_BYTES: 'outbound.maxResponseBytes',
+  COLLOQUY_OUTBOUND_MAX_REDIRECTS: 'outbound.maxRedirects',
+  COLLOQUY_MAX_TOOL_ITERATIONS: 'chat.maxToolIterations',
+  COLLOQUY_FLUSH_INTERVAL_MS: 'chat.flushIntervalMs',
+  COLLOQUY_UPSTREAM_IDLE_TIMEOUT_MS: 'chat.idleTimeoutMs',
+  COLLOQUY_UPSTREAM_MAX_RETRIES: 'chat.maxRetries',
+  COLLOQUY_UPSTREAM_RETRY_BASE_DELAY_MS: 'chat.retryBaseDelayMs',
+  COLLOQUY_UPSTREAM_RETRY_MAX_DELAY_MS: 'chat.retryMaxDelayMs',
+  COLLOQUY_RUN_LOG_RETENTION_SECONDS: 'chat.runLogRetentionSeconds',
+  COLLOQUY_DEFAULT_CONTEXT_WINDOW: 'chat.defaultContextWindow',
+  OPENAI_API_KEY: 'providers.openaiApiKey',
+  OPENAI_BASE_URL: 'providers.openaiBaseUrl',
+  ANTHROPIC_API_KEY: 'providers.anthropicApiKey',
+  ANTHROPIC_BASE_URL: 'providers.anthropicBaseUrl',
+  GOOGLE_API_KEY: 'providers.googleApiKey',
+  GOOGLE_BASE_URL: 'providers.googleBaseUrl',
+  OLLAMA_BASE_URL: 'providers.ollamaBaseUrl',
+  AZURE_API_KEY: 'providers.azureApiKey',
+  AZURE_RESOURCE_NAME: 'providers.azureResourceName',
+  DEEPSEEK_API_KEY: 'providers.presetApiKeys.deepseek',
+  GROQ_API_KEY: 'providers.presetApiKeys.groq',
+  OPENROUTER_API_KEY: 'providers.presetApiKeys.openrouter',
+  MISTRAL_API_KEY: 'providers.presetApiKeys.mistral',
+  XAI_API_KEY: 'providers.presetApiKeys.xai',
+  TOGETHER_API_KEY: 'providers.presetApiKeys.together',
+  FIREWORKS_API_KEY: 'providers.presetApiKeys.fireworks',
+  MOONSHOT_API_KEY: 'providers.presetApiKeys.moonshot',
+  DASHSCOPE_API_KEY: 'providers.presetApiKeys.dashscope',
+  ZHIPU_API_KEY: 'providers.presetApiKeys.zhipu',
+  SILICONFLOW_API_KEY: 'providers.presetApiKeys.siliconflow',
+  PERPLEXITY_API_KEY: 'providers.presetApiKeys.perplexity',
 };

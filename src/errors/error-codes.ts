@@ -18,6 +18,14 @@ export const errorCodes = {
   RATE_LIMITED: { status: 429, type: 'RateLimitError', openai: 'rate_limit_error' },
   INTERNAL_ERROR: { status: 500, type: 'InternalError', openai: 'server_error' },
   SERVICE_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableError', openai: 'server_error' },
+  /** An outbound request was refused by the guarded HTTP client (SSRF rules, caps). */
+  OUTBOUND_BLOCKED: { status: 403, type: 'OutboundBlockedError', openai: 'permission_error' },
+  /** The upstream LLM provider failed or answered something we could not read. */
+  PROVIDER_ERROR: { status: 502, type: 'ProviderError', openai: 'api_error' },
+  /** The upstream LLM provider did not answer, or stalled, within the time allowed. */
+  PROVIDER_TIMEOUT: { status: 504, type: 'ProviderTimeoutError', openai: 'timeout_error' },
+  /** The thing asked for existed but is gone for good (e.g. an expired run log). */
+  GONE: { status: 410, type: 'GoneError', openai: 'not_found_error' },
 } as const satisfies Record<string, { status: number; type: string; openai: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

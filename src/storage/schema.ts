@@ -107,6 +107,61 @@ export interface AuditLogTable {
   details: string | null;
 }
 
+export interface ProvidersTable {
+  id: string;
+  userId: string | null;
+  name: string;
+  providerType: string;
+  baseUrl: string | null;
+  apiKeyCipher: string | null;
+  apiKeyHint: string | null;
+  defaultModel: string | null;
+  models: string;
+  maxTokens: number | null;
+  contextWindow: number | null;
+  isDefault: number;
+  enabled: number;
+  fallbackProviderId: string | null;
+  fallbackModel: string | null;
+  settings: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UsageRecordsTable {
+  id: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  providerId: string | null;
+  providerType: string | null;
+  model: string;
+  surface: string;
+  conversationId: string | null;
+  messageId: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  totalTokens: number;
+  usageEstimated: number;
+  latencyMs: number;
+  timeToFirstTokenMs: number | null;
+  status: 'success' | 'error' | 'cancelled';
+  errorCode: string | null;
+  attempt: number;
+  createdAt: string;
+}
+
+export interface TurnRequestsTable {
+  userId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  conversationId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+  createdAt: string;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   authSessions: AuthSessionsTable;
@@ -115,5 +170,8 @@ export interface DatabaseSchema {
   conversations: ConversationsTable;
   messages: MessagesTable;
   auditLog: AuditLogTable;
+  providers: ProvidersTable;
+  usageRecords: UsageRecordsTable;
+  turnRequests: TurnRequestsTable;
 }
 

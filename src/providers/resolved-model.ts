@@ -1,0 +1,40 @@
+import type { LanguageModelV3, SharedV3ProviderOptions } from '@ai-sdk/provider';
+
+/** A provider as the chat engine sees it: never its key. */
+export interface ProviderSummary {
+  id: string;
+  name: string;
+  type: string;
+  isSystem: boolean;
+}
+
+/**
+ * Everything the chat engine needs to call one model: the AI SDK model object (wired to the
+ * guarded HTTP client and the provider's own key), its limits, and how to ask it to reason.
+ */
+export interface ResolvedModel {
+  provider: ProviderSummary;
+  modelId: string;
+  model: LanguageModelV3;
+  /** Tokens the model accepts in all (prompt plus completion). */
+  contextWindow: number;
+  /** Cap on completion tokens, when the provider or conversation sets one. */
+  maxOutputTokens?: number;
+  /** Provider options that turn visible reasoning on, or undefined when the model cannot. */
+  thinkingOptions(enabled: boolean): SharedV3ProviderOptions | undefined;
+  /** The next model to try when this one fails before its first token, if one is configured. */
+  fallback?: () => Promise<ResolvedModel | undefined>;
+}
+
+export interface ModelRequest {
+  /** A provider id the caller may use; absent means the caller's default. */
+  providerId?: string | null;
+  /** A model id; absent means the provider's default model. */
+  model?: string | null;
+}
+
+/** What the chat engine asks of the providers module. */
+export interface ModelResolver {
+  /** Throws NOT_FOUND for a provider the user may not use, VALIDATION_ERROR when nothing is configured. */
+  resolve(userId: string, request: ModelRequest): Promise<ResolvedModel>;
+}
