@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../schema.ts';
 import { createConversationsRepository, type ConversationsRepository } from './conversations-repository.ts';
 import { createMessagesRepository, type MessagesRepository } from './messages-repository.ts';
+import { createTurnRequestsRepository, type TurnRequestsRepository } from './turn-requests-repository.ts';
 
 export interface ConversationRepositories {
   conversations: ConversationsRepository;
   messages: MessagesRepository;
+  turnRequests: TurnRequestsRepository;
 }
 
 export type ConversationTransaction = <T>(work: (repositories: ConversationRepositories) => Promise<T>) => Promise<T>;
@@ -21,6 +23,7 @@ export function createConversationTransaction(db: Kysely<DatabaseSchema>): Conve
       work({
         conversations: createConversationsRepository(transaction),
         messages: createMessagesRepository(transaction),
+        turnRequests: createTurnRequestsRepository(transaction),
       }),
     );
 }

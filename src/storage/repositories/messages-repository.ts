@@ -40,6 +40,18 @@ export interface NewMessage {
   now: string;
 }
 
+/** What a running turn writes to its assistant message as it goes and when it ends. */
+export interface MessageProgress {
+  content: string;
+  steps: unknown[];
+  status: MessageStatus;
+  tokenCount?: number;
+  usage?: Record<string, unknown> | null;
+  error?: string | null;
+  model?: string | null;
+  now: string;
+}
+
 export interface MessageListOptions {
   /** At most this many; all of them when absent. */
   limit?: number;
@@ -191,6 +203,46 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
         .where('id', '=', id)
         .executeTakeFirst();
       return row && toMessage(row);
+    },
+
+    /**
+     * Writes a generating message's progress. Only a message still `generating` is changed, so a
+     * late flush can never overwrite the final state; false when nothing was written.
+     */
+    async updateProgress(userId: string, id: string, progress: MessageProgress): Promise<boolean> {
+      const values: Record<string, unknown> = {
+        content: progress.content,
+        steps: JSON.stringify(progress.steps),
+        status: progress.status,
+        updatedAt: progress.now,
+      };
+      if (progress.tokenCount !== undefined) values.tokenCount = progress.tokenCount;
+      if (progress.usage !== undefined) values.usage = progress.usage === null ? null : JSON.stringify(progress.usage);
+      if (progress.error !== undefined) values.error = progress.error;
+      if (progress.model !== undefined) values.model = progress.model;
+      const result = await db
+        .updateTable('messages')
+        .set(values)
+        .where('userId', '=', userId)
+        .where('id', '=', id)
+        .where('status', '=', 'generating')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * System sweep, across users: ends `generating` messages last written before `before` (their
+     * runner died) as `incomplete`, keeping whatever partial content was flushed. Returns the ids.
+     */
+    async endAbandoned(before: string, now: string): Promise<string[]> {
+      const rows = await db
+        .updateTable('messages')
+        .set({ status: 'incomplete', error: 'The server stopped while this answer was being generated.', updatedAt: now })
+        .where('status', '=', 'generating')
+        .where('updatedAt', '<', before)
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id);
     },
 
     async delete(userId: string, id: string): Promise<boolean> {

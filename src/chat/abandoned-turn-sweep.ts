@@ -1,0 +1,40 @@
+import type { DiagnosticLog } from '../diagnostics.ts';
+import type { MessagesRepository } from '../storage/repositories/messages-repository.ts';
+
+export interface AbandonedTurnSweepOptions {
+  messages: MessagesRepository;
+  clock: () => Date;
+  log: DiagnosticLog;
+  /**
+   * A generating message untouched for this long has lost its runner (runners touch theirs every
+   * 15 s). Embedded mode has a single process, so at start-up every generating message is an
+   * orphan; with a shared database another instance may own it, hence the wait.
+   */
+  staleAfterMs: number;
+  everyMs: number;
+  /** End every generating message at start-up (only when no other instance can exist). */
+  sweepAllAtStart: boolean;
+}
+
+/**
+ * Ends answers whose runner died (a crash, a kill, a lost instance) as `incomplete`, keeping the
+ * partial content they had flushed. Runs once at start-up, then periodically.
+ */
+export function startAbandonedTurnSweep(options: AbandonedTurnSweepOptions) {
+  const sweep = async (before: Date) => {
+    const ended = await options.messages.endAbandoned(before.toISOString(), options.clock().toISOString());
+    if (ended.length > 0) options.log.warn({ messageIds: ended }, `ended ${ended.length} abandoned answer(s) as incomplete`);
+    return ended;
+  };
+  const stale = () => new Date(options.clock().getTime() - options.staleAfterMs);
+  const initial = sweep(options.sweepAllAtStart ? new Date(options.clock().getTime() + 1) : stale());
+  const timer = setInterval(() => {
+    sweep(stale()).catch((error) => options.log.error({ err: error }, 'the abandoned-answer sweep failed'));
+  }, options.everyMs);
+  timer.unref?.();
+  return {
+    /** The start-up sweep's result. */
+    initial,
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DiagnosticLog } from '../diagnostics.ts';
+import { AppError, notFound } from '../errors/app-error.ts';
+import type { ModelResolver } from '../providers/resolved-model.ts';
+import type { ToolRegistry } from '../tools/tool-registry.ts';
+import { defaultConversationTitle } from '../conversations/conversation-service.ts';
+import type { IdGenerator } from '../storage/ids.ts';
+import type { ConversationTransaction } from '../storage/repositories/conversation-transaction.ts';
+import type { ConversationsRepository } from '../storage/repositories/conversations-repository.ts';
+import type { Message, MessagesRepository } from '../storage/repositories/messages-repository.ts';
+import type { UsageRepository } from '../storage/repositories/usage-repository.ts';
+import type { TurnRequestsRepository } from '../storage/repositories/turn-requests-repository.ts';
+import { buildContext } from './context-window.ts';
+import type { RunEvent, RunLog } from './run-log.ts';
+import { replayStoredTurn } from './stored-turn-replay.ts';
+import type { TokenCounter } from './token-counter.ts';
+import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
+import type { TurnRunSettings } from './turn-runner.ts';
+
+export interface TurnRequest {
+  userId: string;
+  apiKeyId: string | null;
+  permissionLevel: number;
+  conversationId: string;
+  content: string;
+  thinkingEnabled?: boolean;
+  enabledTools?: string[];
+  providerId?: string | null;
+  model?: string | null;
+  idempotencyKey?: string;
+  /** Which API started the turn (luxx, openai, anthropic …), for the usage ledger. */
+  surface: string;
+  /** Client-side ids and extras kept on the assistant message. */
+  assistantMetadata?: Record<string, unknown>;
+}
+
+export interface StartedTurn {
+  turnId: string;
+  conversationId: string;
+  userMessage: Message;
+  assistantMessage: Message;
+  /** False when an Idempotency-Key matched an earlier request and that turn was returned. */
+  created: boolean;
+}
+
+export interface ChatServiceOptions {
+  conversations: ConversationsRepository;
+  messages: MessagesRepository;
+  turnRequests: TurnRequestsRepository;
+  usage: UsageRepository;
+  transaction: ConversationTransaction;
+  runLog: RunLog;
+  models: ModelResolver;
+  tools: ToolRegistry;
+  counter: TokenCounter;
+  newId: IdGenerator;
+  clock: () => Date;
+  log: DiagnosticLog;
+  settings: TurnRunSettings & { flushIntervalMs: number };
+  sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+}
+
+const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
+  delay(milliseconds, undefined, { signal }).catch(() => undefined);
+
+function requestHash(request: TurnRequest): string {
+  const { conversationId, content, thinkingEnabled, enabledTools, providerId, model } = request;
+  return createHash('sha256')
+    .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null]))
+    .digest('hex');
+}
+
+const titleFrom = (content: string) => {
+  const line = content.replace(/\s+/g, ' ').trim();
+  return line.length > 50 ? `${line.slice(0, 50)}…` : line || defaultConversationTitle;
+};
+
+/**
+ * Starts, follows and stops chat turns. A turn runs in the background, independent of the
+ * request that started it: transports start one, then read its events from the run log.
+ */
+export function createChatService(options: ChatServiceOptions) {
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const execution: TurnExecutionContext = {
+    runLog: options.runLog,
+    messages: options.messages,
+    usage: options.usage,
+    counter: options.counter,
+    newId: options.newId,
+    clock: options.clock,
+    log: options.log,
+    settings: options.settings,
+    sleep: options.sleep ?? abortableSleep,
+    random: Math.random,
+  };
+
+  async function existingTurn(request: TurnRequest): Promise<StartedTurn | undefined> {
+    if (!request.idempotencyKey) return undefined;
+    const record = await options.turnRequests.find(request.userId, request.idempotencyKey);
+    if (!record) return undefined;
+    if (record.requestHash !== requestHash(request)) {
+      throw new AppError('CONFLICT', 'this Idempotency-Key was already used for a different request; use a new key');
+    }
+    const [userMessage, assistantMessage] = await Promise.all([
+      options.messages.findForUser(request.userId, record.userMessageId),
+      options.messages.findForUser(request.userId, record.assistantMessageId),
+    ]);
+    if (!userMessage || !assistantMessage) throw new AppError('GONE', 'the turn this Idempotency-Key created has been deleted');
+    return { turnId: assistantMessage.id, conversationId: record.conversationId, userMessage, assistantMessage, created: false };
+  }
+
+  async function start(request: TurnRequest): Promise<StartedTurn> {
+    const earlier = await existingTurn(request);
+    if (earlier) return earlier;
+    const conversation = await options.conversations.findForUser(request.userId, request.conversationId);
+    if (!conversation) throw notFound('conversation');
+    const resolved = await options.models.resolve(request.userId, {
+      providerId: request.providerId ?? conversation.providerId,
+      model: request.model ?? conversation.model,
+    });
+    const maxOutputTokens = conversation.maxTokens ?? resolved.maxOutputTokens;
+    const history = await options.messages.listForConversation(request.userId, conversation.id, {});
+    const context = await buildContext(
+      { systemPrompt: conversation.systemPrompt, history, userContent: request.content, contextWindow: resolved.contextWindow, maxOutputTokens },
+      options.counter,
+    );
+    const tools = options.tools.available(request.enabledTools ?? [], request.permissionLevel);
+
+    const at = options.clock().toISOString();
+    const userMessageId = options.newId();
+    const turnId = options.newId();
+    const stored = await options.transaction(async (repositories) => {
+      if (!(await repositories.conversations.touch(request.userId, conversation.id, at))) throw notFound('conversation');
+      if (request.idempotencyKey) {
+        const recorded = await repositories.turnRequests.insert({
+          userId: request.userId, idempotencyKey: request.idempotencyKey, requestHash: requestHash(request),
+          conversationId: conversation.id, userMessageId, assistantMessageId: turnId, createdAt: at,
+        });
+        if (!recorded) return undefined;
+      }
+      if (conversation.title === defaultConversationTitle && history.length === 0) {
+        await repositories.conversations.update(request.userId, conversation.id, { title: titleFrom(request.content) }, at);
+      }
+      return repositories.messages.createMany(request.userId, conversation.id, [
+        { id: userMessageId, role: 'user', content: request.content, tokenCount: context.userMessageTokens, now: at },
+        {
+          id: turnId, role: 'assistant', content: '', status: 'generating', model: resolved.modelId, parentId: userMessageId,
+          metadata: { providerId: resolved.provider.id, ...request.assistantMetadata }, now: at,
+        },
+      ]);
+    });
+    // A concurrent request with the same Idempotency-Key won the race; answer with its turn.
+    if (!stored) return (await existingTurn(request))!;
+
+    await options.runLog.create(turnId, request.userId);
+    await options.runLog.append(turnId, {
+      type: 'turn-start', turnId, conversationId: conversation.id, userMessageId, assistantMessageId: turnId,
+      providerId: resolved.provider.id, model: resolved.modelId, createdAt: at,
+    });
+    const controller = new AbortController();
+    const unsubscribe = options.runLog.onStop(turnId, () => controller.abort(new Error('stopped by the user')));
+    const done = executeTurn(
+      execution,
+      { turnId, userId: request.userId, apiKeyId: request.apiKeyId, conversationId: conversation.id, surface: request.surface },
+      {
+        resolved, messages: context.messages, promptTokens: context.promptTokens, tools,
+        toolContext: { userId: request.userId, permissionLevel: request.permissionLevel, conversationId: conversation.id },
+        thinking: request.thinkingEnabled ?? conversation.thinkingEnabled,
+        temperature: conversation.temperature ?? undefined,
+        maxOutputTokens: conversation.maxTokens ?? undefined,
+        signal: controller.signal,
+      },
+    )
+      .catch((error) => options.log.error({ err: error, turnId }, 'a turn ended with an unexpected error'))
+      .finally(() => {
+        unsubscribe();
+        running.delete(turnId);
+      });
+    running.set(turnId, { controller, done });
+    return { turnId, conversationId: conversation.id, userMessage: stored[0]!, assistantMessage: stored[1]!, created: true };
+  }
+
+  async function ownedRun(userId: string, turnId: string) {
+    const info = await options.runLog.info(turnId);
+    return info && info.userId === userId ? info : undefined;
+  }
+
+  return {
+    start,
+
+    /**
+     * The turn's events after `afterSeq`, live until it ends. A turn whose run log has expired
+     * is replayed from the stored message when read from the start; read from the middle it
+     * answers GONE, since the exact remainder can no longer be told.
+     */
+    async events(userId: string, turnId: string, afterSeq: number, signal?: AbortSignal): Promise<AsyncIterable<RunEvent>> {
+      if (await ownedRun(userId, turnId)) return options.runLog.read(turnId, afterSeq, signal);
+      const message = await options.messages.findForUser(userId, turnId);
+      if (!message || message.role !== 'assistant') throw notFound('turn');
+      if (afterSeq > 0) throw new AppError('GONE', 'this turn’s event log has expired; read the message instead');
+      return replayStoredTurn(message);
+    },
+
+    /** Asks a running turn to stop; its message ends as `cancelled`. */
+    async stop(userId: string, turnId: string): Promise<{ stopped: boolean }> {
+      const info = await ownedRun(userId, turnId);
+      if (!info) {
+        const message = await options.messages.findForUser(userId, turnId);
+        if (!message || message.role !== 'assistant') throw notFound('turn');
+        return { stopped: false };
+      }
+      return { stopped: await options.runLog.requestStop(turnId) };
+    },
+
+    /** Waits for a turn to end, then returns its stored assistant message. */
+    async awaitResult(userId: string, turnId: string, signal?: AbortSignal): Promise<Message> {
+      for await (const _event of await this.events(userId, turnId, 0, signal)) {
+        // Drain: the stream ends after `finish`.
+      }
+      const message = await options.messages.findForUser(userId, turnId);
+      if (!message) throw notFound('message');
+      return message;
+    },
+
+    /** Ends running turns as `incomplete` (graceful shutdown), waiting for their final writes. */
+    async close(): Promise<void> {
+      const turns = [...running.values()];
+      for (const turn of turns) turn.controller.abort(new ServerShutdown('shutting down'));
+      await Promise.allSettled(turns.map((turn) => turn.done));
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

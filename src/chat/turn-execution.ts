@@ -1,0 +1,151 @@
+import type { DiagnosticLog } from '../diagnostics.ts';
+import type { IdGenerator } from '../storage/ids.ts';
+import type { MessagesRepository } from '../storage/repositories/messages-repository.ts';
+import type { UsageRepository } from '../storage/repositories/usage-repository.ts';
+import type { ChatEvent, TokenUsage } from './chat-event.ts';
+import type { AttemptRecord } from './model-call.ts';
+import type { RunLog } from './run-log.ts';
+import type { TokenCounter } from './token-counter.ts';
+import { createTurnPersister } from './turn-persister.ts';
+import { runTurn, type TurnRunInput, type TurnRunResult, type TurnRunSettings } from './turn-runner.ts';
+
+/** Why a turn's signal was aborted when it was not the user's stop. */
+export class ServerShutdown extends Error {
+  override name = 'ServerShutdown';
+}
+
+export interface TurnExecutionContext {
+  runLog: RunLog;
+  messages: MessagesRepository;
+  usage: UsageRepository;
+  counter: TokenCounter;
+  newId: IdGenerator;
+  clock: () => Date;
+  log: DiagnosticLog;
+  settings: TurnRunSettings & { flushIntervalMs: number };
+  sleep: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+  random: () => number;
+}
+
+export interface TurnIdentity {
+  turnId: string;
+  userId: string;
+  apiKeyId: string | null;
+  conversationId: string;
+  surface: string;
+}
+
+export const usageView = (usage: TokenUsage) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.totalTokens,
+  ...(usage.reasoningTokens > 0 ? { reasoning_tokens: usage.reasoningTokens } : {}),
+  ...(usage.cachedTokens > 0 ? { cached_tokens: usage.cachedTokens } : {}),
+  ...(usage.estimated ? { estimated: true } : {}),
+});
+
+/**
+ * Runs one turn to its end in the background: every event goes to the run log (for clients)
+ * and the persister (for the database); the final state is stored before the `finish` event is
+ * published, so a client that sees `finish` can read the finished message.
+ */
+export async function executeTurn(context: TurnExecutionContext, identity: TurnIdentity, input: TurnRunInput): Promise<void> {
+  const { runLog, log } = context;
+  const persister = createTurnPersister({
+    messages: context.messages,
+    userId: identity.userId,
+    messageId: identity.turnId,
+    flushIntervalMs: context.settings.flushIntervalMs,
+    heartbeatMs: 15_000,
+    clock: context.clock,
+    onError: (error) => log.error({ err: error, turnId: identity.turnId }, 'could not save a turn’s progress'),
+  });
+  let appendFailure: unknown;
+  const publish = (event: ChatEvent) => {
+    persister.apply(event);
+    runLog.append(identity.turnId, event).catch((error) => {
+      appendFailure ??= error;
+    });
+  };
+
+  const recordAttempt = async (record: AttemptRecord) => {
+    // Without a provider report, count locally and say so (`usage_estimated`).
+    const usage = record.usage;
+    const completion = usage?.completionTokens ?? (record.producedText ? await context.counter.count(record.producedText) : 0);
+    await context.usage.insert({
+      id: context.newId(),
+      userId: identity.userId,
+      apiKeyId: identity.apiKeyId,
+      providerId: record.resolved.provider.id,
+      providerType: record.resolved.provider.type,
+      model: record.resolved.modelId,
+      surface: identity.surface,
+      conversationId: identity.conversationId,
+      messageId: identity.turnId,
+      promptTokens: usage?.promptTokens ?? (record.status === 'success' ? input.promptTokens : 0),
+      completionTokens: completion,
+      reasoningTokens: usage?.reasoningTokens ?? 0,
+      cachedTokens: usage?.cachedTokens ?? 0,
+      totalTokens: usage?.totalTokens ?? (record.status === 'success' ? input.promptTokens : 0) + completion,
+      usageEstimated: !usage,
+      latencyMs: record.latencyMs,
+      timeToFirstTokenMs: record.timeToFirstTokenMs ?? null,
+      status: record.status,
+      errorCode: record.errorCode ?? null,
+      attempt: record.attempt,
+      createdAt: context.clock().toISOString(),
+    });
+  };
+
+  let result: TurnRunResult;
+  try {
+    result = await runTurn(
+      input,
+      context.settings,
+      {
+        emit: publish,
+        onAttempt: (record) => {
+          recordAttempt(record).catch((error) => log.error({ err: error, turnId: identity.turnId }, 'could not record usage'));
+        },
+        sleep: context.sleep,
+        random: context.random,
+      },
+      context.counter,
+    );
+  } catch (error) {
+    log.error({ err: error, turnId: identity.turnId }, 'a turn failed unexpectedly');
+    result = {
+      outcome: 'failed', finishReason: 'error', resolved: input.resolved,
+      usage: { promptTokens: 0, completionTokens: 0, reasoningTokens: 0, cachedTokens: 0, totalTokens: 0, estimated: true },
+      error: { code: 'INTERNAL_ERROR', message: 'the turn failed because of an internal error' },
+    };
+  }
+  if (result.outcome === 'cancelled' && input.signal.reason instanceof ServerShutdown) {
+    result = { ...result, outcome: 'incomplete', error: { code: 'SERVICE_UNAVAILABLE', message: 'the server shut down during this answer' } };
+  }
+
+  const usage = usageView(result.usage);
+  await persister.finish({
+    status: result.outcome,
+    tokenCount: result.usage.totalTokens,
+    usage,
+    error: result.error?.message ?? null,
+    model: result.resolved.modelId,
+  });
+  if (result.error && result.outcome === 'failed') {
+    publish({ type: 'error', code: result.error.code, message: result.error.message });
+  }
+  publish({
+    type: 'finish',
+    outcome: result.outcome,
+    finishReason: result.finishReason,
+    usage: result.usage,
+    tokenCount: result.usage.totalTokens,
+  });
+  try {
+    await runLog.finish(identity.turnId);
+  } catch (error) {
+    log.error({ err: error, turnId: identity.turnId }, 'could not close a turn’s run log');
+  }
+  if (appendFailure) log.error({ err: appendFailure, turnId: identity.turnId }, 'some turn events could not be published');
+}
