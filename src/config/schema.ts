@@ -67,6 +67,8 @@ export const configSchema = z.object({
       jwtSecret: secretSchema.optional(),
       /** Key-encryption key for secrets at rest; generated into the data folder when absent. */
       encryptionKey: secretSchema.optional(),
+      /** Earlier encryption keys, still accepted for decrypting so the current one can rotate. */
+      previousEncryptionKeys: listFromText.default([]),
       accessTokenTtlSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
       refreshTokenTtlSeconds: z.coerce
         .number()
@@ -172,6 +174,7 @@ export const environmentVariables: Record<string, string> = {
   REDIS_URL: 'redis.url',
   COLLOQUY_JWT_SECRET: 'auth.jwtSecret',
   COLLOQUY_ENCRYPTION_KEY: 'auth.encryptionKey',
+  COLLOQUY_PREVIOUS_ENCRYPTION_KEYS: 'auth.previousEncryptionKeys',
   COLLOQUY_ACCESS_TOKEN_TTL: 'auth.accessTokenTtlSeconds',
   COLLOQUY_REFRESH_TOKEN_TTL: 'auth.refreshTokenTtlSeconds',
   COLLOQUY_REGISTRATION: 'auth.registration',

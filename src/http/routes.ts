@@ -7,7 +7,10 @@ import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.t
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
+import { providerModuleOf } from './providers/provider-module-of.ts';
+import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
+import { registerWebapiModelRoutes } from './webapi-models/webapi-model-routes.ts';
 
 /** Every route module, registered inside the authenticated context. */
 export async function registerRoutes(app: FastifyInstance, dependencies: AppDependencies): Promise<void> {
@@ -19,4 +22,9 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerChatSessionRoutes(app, dependencies);
   registerApiKeyRoutes(app, dependencies);
   registerAdminUserRoutes(app, dependencies);
+  const providers = providerModuleOf(dependencies);
+  if (providers) {
+    registerProviderRoutes(app, providers);
+    registerWebapiModelRoutes(app, providers);
+  }
 }

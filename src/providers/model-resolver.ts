@@ -1,0 +1,117 @@
+import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
+import { AppError, notFound, validationError } from '../errors/app-error.ts';
+import { knownContextWindow } from './known-models.ts';
+import { createLanguageModel } from './model-factory.ts';
+import { fetchFor, type OutboundHttp, type ProviderConnection } from './provider-connection.ts';
+import { isSystemEntry, type ProviderDirectory, type ProviderEntry } from './provider-directory.ts';
+import type { ModelRequest, ModelResolver, ResolvedModel } from './resolved-model.ts';
+
+const defaultThinkingBudgetTokens = 4096;
+
+/** Provider options that switch visible reasoning on; OpenAI-compatible reasoners stream it unasked. */
+function thinkingOptionsFor(connection: ProviderConnection): (enabled: boolean) => SharedV3ProviderOptions | undefined {
+  return (enabled): SharedV3ProviderOptions | undefined => {
+    if (!enabled) return undefined;
+    switch (connection.wireFormat) {
+      case 'anthropic': {
+        const budgetTokens = connection.settings.thinkingBudgetTokens ?? defaultThinkingBudgetTokens;
+        return { anthropic: { thinking: { type: 'enabled', budgetTokens } } };
+      }
+      case 'google':
+        return { google: { thinkingConfig: { includeThoughts: true } } };
+      default:
+        return undefined;
+    }
+  };
+}
+
+const matchesName = (entry: ProviderEntry, name: string): boolean => {
+  const wanted = name.toLowerCase();
+  const { record } = entry;
+  return record.name.toLowerCase() === wanted || record.providerType === wanted || record.settings.preset === wanted;
+};
+
+const offers = (entry: ProviderEntry, model: string): boolean =>
+  entry.record.defaultModel === model || entry.record.models.includes(model);
+
+/**
+ * Turns "this user wants provider P, model M" (either may be absent) into an AI SDK model wired
+ * to the guarded HTTP client and P's own key.
+ */
+export function createModelResolver(dependencies: {
+  directory: ProviderDirectory;
+  http: OutboundHttp;
+  defaultContextWindow: number;
+}): ModelResolver {
+  const { directory, http, defaultContextWindow } = dependencies;
+
+  /** Picks the provider (and maybe splits `<provider>/<model>`) when the request names none. */
+  async function choose(userId: string, model: string | undefined): Promise<{ entry: ProviderEntry; model: string | undefined }> {
+    const usable = await directory.usable(userId);
+    if (usable.length === 0) throw validationError('no LLM provider is configured; add one at POST /api/providers');
+    if (model) {
+      const offering = usable.find((entry) => offers(entry, model));
+      if (offering) return { entry: offering, model };
+      const slash = model.indexOf('/');
+      if (slash > 0 && slash < model.length - 1) {
+        const named = usable.find((entry) => matchesName(entry, model.slice(0, slash)));
+        if (named) return { entry: named, model: model.slice(slash + 1) };
+      }
+    }
+    return { entry: usable[0]!, model };
+  }
+
+  async function resolveChain(userId: string, request: ModelRequest, visited: Set<string>): Promise<ResolvedModel> {
+    const requestedModel = request.model?.trim() || undefined;
+    let entry: ProviderEntry;
+    let modelId: string | undefined;
+    if (request.providerId) {
+      const found = await directory.findVisible(userId, request.providerId);
+      if (!found) throw notFound('provider');
+      if (!found.record.enabled) throw validationError(`provider "${found.record.name}" is disabled`);
+      entry = found;
+      modelId = requestedModel;
+    } else {
+      ({ entry, model: modelId } = await choose(userId, requestedModel));
+    }
+    const { record } = entry;
+    modelId ??= record.defaultModel ?? record.models[0];
+    if (!modelId) {
+      throw validationError(`provider "${record.name}" has no default model; send a model or set its default_model`);
+    }
+    const connection = directory.connectionOf(entry);
+    visited.add(record.id);
+    const fallbackProviderId = record.fallbackProviderId;
+    const fallbackModel = record.fallbackModel;
+    const hasFallback = Boolean(fallbackProviderId || (fallbackModel && fallbackModel !== modelId));
+
+    return {
+      provider: { id: record.id, name: record.name, type: record.providerType, isSystem: isSystemEntry(entry) },
+      modelId,
+      model: createLanguageModel(connection, modelId, fetchFor(http, connection)),
+      contextWindow: record.contextWindow ?? knownContextWindow(modelId) ?? defaultContextWindow,
+      ...(record.maxTokens ? { maxOutputTokens: record.maxTokens } : {}),
+      thinkingOptions: thinkingOptionsFor(connection),
+      ...(hasFallback
+        ? {
+            fallback: async () => {
+              const nextProvider = fallbackProviderId ?? record.id;
+              // A chain that comes back to a provider already tried ends here rather than looping.
+              if (fallbackProviderId && visited.has(fallbackProviderId)) return undefined;
+              try {
+                return await resolveChain(userId, { providerId: nextProvider, model: fallbackModel }, new Set(visited));
+              } catch (error) {
+                // A fallback deleted or disabled since it was set is no fallback; the first error stands.
+                if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'VALIDATION_ERROR')) return undefined;
+                throw error;
+              }
+            },
+          }
+        : {}),
+    };
+  }
+
+  return {
+    resolve: (userId, request) => resolveChain(userId, request, new Set()),
+  };
+}
