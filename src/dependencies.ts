@@ -8,7 +8,15 @@ import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createRedisAttemptCounter } from './auth/redis-attempt-counter.ts';
 import { createUserAdminService } from './auth/user-admin-service.ts';
+import { startAbandonedTurnSweep } from './chat/abandoned-turn-sweep.ts';
+import { createChatService } from './chat/chat-service.ts';
+import { createRunLog } from './chat/run-log/create-run-log.ts';
+import { createTokenCounter } from './chat/token-counter.ts';
 import type { ResolvedConfig } from './config/load-config.ts';
+import { createDiagnosticLog } from './diagnostics.ts';
+import { createGuardedHttpClient, type GuardedHttpClient } from './net/guarded-http-client.ts';
+import { createProviderModule } from './providers/provider-module.ts';
+import { createToolRegistry, type ToolDefinition } from './tools/tool-registry.ts';
 import { createConversationService } from './conversations/conversation-service.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.ts';
 import { createIdGenerator } from './storage/ids.ts';
@@ -20,6 +28,8 @@ import { createAuthSessionsRepository } from './storage/repositories/auth-sessio
 import { createConversationTransaction } from './storage/repositories/conversation-transaction.ts';
 import { createConversationsRepository } from './storage/repositories/conversations-repository.ts';
 import { createMessagesRepository } from './storage/repositories/messages-repository.ts';
+import { createTurnRequestsRepository } from './storage/repositories/turn-requests-repository.ts';
+import { createUsageRepository } from './storage/repositories/usage-repository.ts';
 import { createUsersRepository } from './storage/repositories/users-repository.ts';
 
 export interface DependencyOptions {
@@ -30,6 +40,12 @@ export interface DependencyOptions {
   attemptCounter?: AttemptCounter;
   /** Prefix for every Redis key (default `colloquy:`); tests use one per run. */
   redisKeyPrefix?: string;
+  /** The outbound HTTP client; the guarded one built from `config.outbound` when absent. */
+  http?: Pick<GuardedHttpClient, 'fetchWith'> & Partial<Pick<GuardedHttpClient, 'close'>>;
+  /** Tools offered to models; the tools issue brings the built-in ones. */
+  tools?: ToolDefinition[];
+  /** Waits between upstream retries (tests shorten them). */
+  sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -54,6 +70,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     audit: createAuditRepository(db),
     conversations: createConversationsRepository(db),
     messages: createMessagesRepository(db),
+    turnRequests: createTurnRequestsRepository(db),
+    usage: createUsageRepository(db),
   };
 
   const accessTokens = createAccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
@@ -114,6 +132,43 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     clock,
   });
 
+  const log = createDiagnosticLog();
+  // Every outbound request of the server goes through this one client (SSRF rules, caps).
+  const http = options.http ?? createGuardedHttpClient(config.outbound);
+  const providers = createProviderModule({ db, config, audit, newId, clock, http });
+  const runLog = createRunLog({
+    redis,
+    keyPrefix: options.redisKeyPrefix ?? 'colloquy:',
+    retentionSeconds: config.chat.runLogRetentionSeconds,
+    reportError: (error: unknown) => log.error({ err: error }, 'run log error'),
+  });
+  const chat = createChatService({
+    conversations: repositories.conversations,
+    messages: repositories.messages,
+    turnRequests: repositories.turnRequests,
+    usage: repositories.usage,
+    transaction: createConversationTransaction(db),
+    runLog,
+    models: providers.resolver,
+    tools: createToolRegistry(options.tools ?? []),
+    counter: createTokenCounter(),
+    newId,
+    clock,
+    log,
+    settings: config.chat,
+    sleep: options.sleep,
+  });
+  const sweep = startAbandonedTurnSweep({
+    messages: repositories.messages,
+    clock,
+    log,
+    staleAfterMs: 60_000,
+    everyMs: 30_000,
+    // Embedded storage has one process, so whatever is generating at start-up lost its runner.
+    sweepAllAtStart: database.dialect === 'sqlite',
+  });
+  await sweep.initial;
+
   return {
     config,
     database,
@@ -121,12 +176,23 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     newId,
     repositories,
     redis,
-    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations },
+    http,
+    providers,
+    runLog,
+    log,
+    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },
     async close() {
+      sweep.stop();
       try {
-        await database.close();
+        await chat.close();
+        await runLog.close();
+        await http.close?.();
       } finally {
-        if (redis) await closeRedis(redis);
+        try {
+          await database.close();
+        } finally {
+          if (redis) await closeRedis(redis);
+        }
       }
     },
   };

@@ -57,6 +57,8 @@ export async function buildApp(dependencies: AppDependencies, options: BuildAppO
     },
   };
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
+  // Background work (turns, sweeps) logs through the app's logger and its redaction rules.
+  dependencies.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompilerFor(config.validateResponses));
 

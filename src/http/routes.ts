@@ -7,7 +7,7 @@ import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.t
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
-import { providerModuleOf } from './providers/provider-module-of.ts';
+import { registerMessageSendRoutes } from './messages/message-send-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
 import { registerWebapiModelRoutes } from './webapi-models/webapi-model-routes.ts';
@@ -18,13 +18,11 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerAuthRoutes(app, dependencies);
   registerConversationRoutes(app, dependencies);
   registerMessageRoutes(app, dependencies);
+  registerMessageSendRoutes(app, dependencies);
   registerSessionRoutes(app, dependencies);
   registerChatSessionRoutes(app, dependencies);
   registerApiKeyRoutes(app, dependencies);
   registerAdminUserRoutes(app, dependencies);
-  const providers = providerModuleOf(dependencies);
-  if (providers) {
-    registerProviderRoutes(app, providers);
-    registerWebapiModelRoutes(app, providers);
-  }
+  registerProviderRoutes(app, dependencies.providers);
+  registerWebapiModelRoutes(app, dependencies.providers);
 }

@@ -14,6 +14,9 @@ export const messageViewSchema = z.object({
   token_count: z.number().int(),
   usage: z.record(z.string(), z.unknown()).nullable(),
   status: z.enum(['generating', 'complete', 'cancelled', 'incomplete', 'failed']),
+  /** Why an answer failed or stopped early; null otherwise. */
+  error: z.string().nullable(),
+  model: z.string().nullable(),
   created_at: z.string(),
 });
 
@@ -32,6 +35,8 @@ export function messageView(message: Message): MessageView {
     token_count: message.tokenCount,
     usage: message.usage,
     status: message.status,
+    error: message.error,
+    model: message.model,
     created_at: message.createdAt,
   };
 }
