@@ -192,10 +192,18 @@ export function createChatService(options: ChatServiceOptions) {
     /**
      * The turn's events after `afterSeq`, live until it ends. A turn whose run log has expired
      * is replayed from the stored message when read from the start; read from the middle it
-     * answers GONE, since the exact remainder can no longer be told.
+     * answers GONE, since the exact remainder can no longer be told. With `includeEarlier` the
+     * events up to `afterSeq` come too, for encoders that must fold them to rebuild state.
      */
-    async events(userId: string, turnId: string, afterSeq: number, signal?: AbortSignal): Promise<AsyncIterable<RunEvent>> {
-      if (await ownedRun(userId, turnId)) return options.runLog.read(turnId, afterSeq, signal);
+    async events(
+      userId: string,
+      turnId: string,
+      afterSeq: number,
+      signal?: AbortSignal,
+      { includeEarlier = false }: { includeEarlier?: boolean } = {},
+    ): Promise<AsyncIterable<RunEvent>> {
+      // Snapshot encoders (Luxx) fold earlier events again to rebuild what the client holds.
+      if (await ownedRun(userId, turnId)) return options.runLog.read(turnId, includeEarlier ? 0 : afterSeq, signal);
       const message = await options.messages.findForUser(userId, turnId);
       if (!message || message.role !== 'assistant') throw notFound('turn');
       if (afterSeq > 0) throw new AppError('GONE', 'this turn’s event log has expired; read the message instead');

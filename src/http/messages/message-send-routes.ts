@@ -101,9 +101,13 @@ export function registerMessageSendRoutes(app: FastifyInstance, dependencies: Ap
     async (request, reply) => {
       const userId = principalOf(request).user.id;
       const afterSeq = parseEventCursor(request.headers['last-event-id'], request.query.last_event_id);
-      await streamSse(request, reply, (signal) => chat.events(userId, request.params.id, afterSeq, signal), new LuxxEncoder(afterSeq), {
-        headers: { 'x-message-id': request.params.id },
-      });
+      await streamSse(
+        request,
+        reply,
+        (signal) => chat.events(userId, request.params.id, afterSeq, signal, { includeEarlier: true }),
+        new LuxxEncoder(afterSeq),
+        { headers: { 'x-message-id': request.params.id } },
+      );
     },
   );
 
