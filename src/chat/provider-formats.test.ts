@@ -108,3 +108,31 @@ describe('fallback and refused destinations', () => {
     assert.equal(ledger[0]!.errorCode, 'OUTBOUND_BLOCKED');
   });
 });
+
+describe('the tool loop cap', () => {
+  let harness: ChatHarness;
+  before(async () => {
+    harness = await startChatHarness(await memoryDatabase(), { env: { COLLOQUY_MAX_TOOL_ITERATIONS: '2' }, dependencies: { tools: [echoTool] } });
+  });
+  after(() => harness.close());
+
+  it('ends a turn whose model keeps calling tools as incomplete after the configured number of calls', async () => {
+    const conversationId = await harness.newConversation();
+    harness.fake.script(
+      answer([toolCall('echo', { text: 'a' }, { id: 'c1' })]),
+      answer([toolCall('echo', { text: 'b' }, { id: 'c2' })]),
+      answer([text('unreached')]),
+    );
+    const before = harness.fake.chatRequests.length;
+    const response = await harness.app.inject({
+      method: 'POST', url: '/api/messages', headers: bearer(harness.user.token),
+      payload: { conversation_id: conversationId, content: 'loop', enabled_tools: ['echo'] },
+    });
+    const assistant = json(response).data.assistant_message;
+    assert.equal(assistant.status, 'incomplete');
+    assert.match(assistant.error, /stopped after 2 model calls/);
+    assert.equal(harness.fake.chatRequests.length - before, 2);
+    harness.fake.script();
+    await harness.app.inject({ method: 'POST', url: '/api/messages', headers: bearer(harness.user.token), payload: { conversation_id: conversationId, content: 'drain' } });
+  });
+});

@@ -11,7 +11,7 @@ export interface TestDatabase {
 
 const services = readTestServices();
 
-async function openFreshPostgres(url: string): Promise<Database> {
+async function openFreshPostgres(url: string): Promise<Database & { schema: string }> {
   const schema = `colloquy_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -23,6 +23,7 @@ async function openFreshPostgres(url: string): Promise<Database> {
   const database = openDatabase({ dialect: 'postgres', url }, { schema, poolSize: 4 });
   return {
     ...database,
+    schema,
     async close() {
       await database.close();
       const cleanup = new pg.Client({ connectionString: url });
@@ -34,6 +35,17 @@ async function openFreshPostgres(url: string): Promise<Database> {
       }
     },
   };
+}
+
+/**
+ * Two handles on one fresh PostgreSQL schema, as two server instances sharing a database have;
+ * closing the first drops the schema. Undefined when no PostgreSQL is configured.
+ */
+export async function openSharedPostgres(): Promise<{ first: Database; second: Database } | undefined> {
+  if (!services.postgresUrl) return undefined;
+  const first = await openFreshPostgres(services.postgresUrl);
+  const second = openDatabase({ dialect: 'postgres', url: services.postgresUrl }, { schema: first.schema, poolSize: 4 });
+  return { first, second };
 }
 
 /**

@@ -4,13 +4,22 @@ import { testDatabases } from '../../../test/support/databases.ts';
 import { openSse, renderSteps, startChatHarness, type ChatHarness, type ReceivedFrame } from '../../../test/support/chat-harness.ts';
 import { answer, disconnect, httpError, invalidJson, rateLimited, stall, text } from '../../../test/support/fake-upstream/index.ts';
 import { bearer, json } from '../../../test/support/test-app.ts';
+import { readTestServices } from '../../config/load-config.ts';
+
+const { redisUrl } = readTestServices();
 
 for (const database of testDatabases()) {
-  describe(`durable turns (${database.name})`, () => {
+  // Scaled out (PostgreSQL), turns run on the Redis run log when Redis is available.
+  const scaledOut = database.name === 'postgres' && redisUrl !== undefined;
+  describe(`durable turns (${database.name}${scaledOut ? ' + redis' : ''})`, () => {
     let harness: ChatHarness;
     before(async () => {
       harness = await startChatHarness(await database.open(), {
-        env: { COLLOQUY_UPSTREAM_IDLE_TIMEOUT_MS: '400', COLLOQUY_UPSTREAM_MAX_RETRIES: '2', COLLOQUY_UPSTREAM_RETRY_MAX_DELAY_MS: '5000' },
+        env: {
+          COLLOQUY_UPSTREAM_IDLE_TIMEOUT_MS: '400', COLLOQUY_UPSTREAM_MAX_RETRIES: '2', COLLOQUY_UPSTREAM_RETRY_MAX_DELAY_MS: '5000',
+          ...(scaledOut ? { REDIS_URL: redisUrl! } : {}),
+        },
+        dependencies: { redisKeyPrefix: `colloquy-test-${process.pid}-${Date.now()}:` },
       });
     });
     after(() => harness.close());
