@@ -1,22 +1,17 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DiagnosticLog } from '../diagnostics.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { ModelResolver } from '../providers/resolved-model.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import { defaultConversationTitle } from '../conversations/conversation-service.ts';
-import type { IdGenerator } from '../storage/ids.ts';
 import type { ConversationTransaction } from '../storage/repositories/conversation-transaction.ts';
 import type { ConversationsRepository } from '../storage/repositories/conversations-repository.ts';
-import type { Message, MessagesRepository } from '../storage/repositories/messages-repository.ts';
-import type { UsageRepository } from '../storage/repositories/usage-repository.ts';
+import type { Message } from '../storage/repositories/messages-repository.ts';
 import type { TurnRequestsRepository } from '../storage/repositories/turn-requests-repository.ts';
 import { buildContext } from './context-window.ts';
-import type { RunEvent, RunLog } from './run-log.ts';
+import type { RunEvent } from './run-log.ts';
 import { replayStoredTurn } from './stored-turn-replay.ts';
-import type { TokenCounter } from './token-counter.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
-import type { TurnRunSettings } from './turn-runner.ts';
 
 export interface TurnRequest {
   userId: string;
@@ -44,21 +39,14 @@ export interface StartedTurn {
   created: boolean;
 }
 
-export interface ChatServiceOptions {
+/** What a turn's execution needs, plus what starting one needs; `sleep` and `random` have defaults. */
+export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' | 'random'> {
   conversations: ConversationsRepository;
-  messages: MessagesRepository;
   turnRequests: TurnRequestsRepository;
-  usage: UsageRepository;
   transaction: ConversationTransaction;
-  runLog: RunLog;
   models: ModelResolver;
   tools: ToolRegistry;
-  counter: TokenCounter;
-  newId: IdGenerator;
-  clock: () => Date;
-  log: DiagnosticLog;
-  settings: TurnRunSettings & { flushIntervalMs: number };
-  sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+  sleep?: TurnExecutionContext['sleep'];
 }
 
 const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
@@ -82,18 +70,7 @@ const titleFrom = (content: string) => {
  */
 export function createChatService(options: ChatServiceOptions) {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  const execution: TurnExecutionContext = {
-    runLog: options.runLog,
-    messages: options.messages,
-    usage: options.usage,
-    counter: options.counter,
-    newId: options.newId,
-    clock: options.clock,
-    log: options.log,
-    settings: options.settings,
-    sleep: options.sleep ?? abortableSleep,
-    random: Math.random,
-  };
+  const execution: TurnExecutionContext = { ...options, sleep: options.sleep ?? abortableSleep, random: Math.random };
 
   async function existingTurn(request: TurnRequest): Promise<StartedTurn | undefined> {
     if (!request.idempotencyKey) return undefined;

@@ -1,30 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsageRecordsTable } from '../schema.ts';
 import { fromFlag, toFlag } from '../errors.ts';
 
-export interface UsageRecord {
-  id: string;
-  userId: string | null;
-  apiKeyId: string | null;
-  providerId: string | null;
-  providerType: string | null;
-  model: string;
-  surface: string;
-  conversationId: string | null;
-  messageId: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  totalTokens: number;
-  usageEstimated: boolean;
-  latencyMs: number;
-  timeToFirstTokenMs: number | null;
-  status: UsageRecordsTable['status'];
-  errorCode: string | null;
-  attempt: number;
-  createdAt: string;
-}
+/** A ledger row; the flag column reads as a boolean. */
+export type UsageRecord = Omit<Selectable<UsageRecordsTable>, 'usageEstimated'> & { usageEstimated: boolean };
 
 /** The usage ledger: one row per upstream LLM call, written once and never updated. */
 export function createUsageRepository(db: Kysely<DatabaseSchema>) {
