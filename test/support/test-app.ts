@@ -54,6 +54,13 @@ export async function createTestApp(
     logs,
     async close() {
       await app.close();
+      const prefix = options.dependencies?.redisKeyPrefix;
+      const redis = dependencies.redis;
+      // A test's Redis keys go with it (run logs would otherwise linger until they expire).
+      if (redis && prefix) {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
       await dependencies.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
