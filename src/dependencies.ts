@@ -160,6 +160,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
   const sweep = startAbandonedTurnSweep({
     messages: repositories.messages,
+    runLog,
     clock,
     log,
     staleAfterMs: 60_000,

@@ -1,8 +1,12 @@
 import type { DiagnosticLog } from '../diagnostics.ts';
 import type { MessagesRepository } from '../storage/repositories/messages-repository.ts';
+import { emptyUsage } from './chat-event.ts';
+import type { RunLog } from './run-log.ts';
 
 export interface AbandonedTurnSweepOptions {
   messages: MessagesRepository;
+  /** Shared run logs (Redis) still hold the dead turns' runs; ending them releases their readers. */
+  runLog: RunLog;
   clock: () => Date;
   log: DiagnosticLog;
   /**
@@ -24,6 +28,11 @@ export function startAbandonedTurnSweep(options: AbandonedTurnSweepOptions) {
   const sweep = async (before: Date) => {
     const ended = await options.messages.endAbandoned(before.toISOString(), options.clock().toISOString());
     if (ended.length > 0) options.log.warn({ messageIds: ended }, `ended ${ended.length} abandoned answer(s) as incomplete`);
+    for (const turnId of ended) {
+      await options.runLog.abandon(turnId, {
+        type: 'finish', outcome: 'incomplete', finishReason: 'error', usage: { ...emptyUsage(), estimated: true }, tokenCount: 0,
+      });
+    }
     return ended;
   };
   const stale = () => new Date(options.clock().getTime() - options.staleAfterMs);

@@ -64,6 +64,7 @@ async function attemptWithRetries(
 ): Promise<ModelStreamOutput> {
   let lastFailure: UpstreamFailure | undefined;
   for (let attempt = 1; attempt <= settings.maxRetries + 1; attempt += 1) {
+    signal.throwIfAborted();
     const started = Date.now();
     let produced = '';
     const emit = (event: ChatEvent) => {
@@ -115,6 +116,7 @@ export async function callModel(
   } catch (error) {
     if (!(error instanceof ModelCallError) || error.interrupted || !resolved.fallback) throw error;
     const fallback = await resolved.fallback();
+    signal.throwIfAborted();
     if (!fallback) throw error;
     return { output: await attemptWithRetries(fallback, optionsFor, settings, hooks, signal), resolved: fallback };
   }

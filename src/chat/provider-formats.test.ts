@@ -136,3 +136,45 @@ describe('the tool loop cap', () => {
     await harness.app.inject({ method: 'POST', url: '/api/messages', headers: bearer(harness.user.token), payload: { conversation_id: conversationId, content: 'drain' } });
   });
 });
+
+describe('a stop while a tool runs', () => {
+  let harness: ChatHarness;
+  let releaseTool: () => void = () => undefined;
+  let toolStarted: Promise<void>;
+  let markStarted: () => void = () => undefined;
+  /** A tool that ignores its abort signal, as a careless one might. */
+  const stubbornTool: ToolDefinition = {
+    ...echoTool,
+    name: 'stubborn',
+    async execute() {
+      markStarted();
+      await new Promise<void>((resolve) => (releaseTool = resolve));
+      return { output: 'finished anyway', isError: false };
+    },
+  };
+  before(async () => {
+    toolStarted = new Promise((resolve) => (markStarted = resolve));
+    harness = await startChatHarness(await memoryDatabase(), { dependencies: { tools: [stubbornTool] } });
+  });
+  after(() => harness.close());
+
+  it('ends the turn as cancelled, with no further model call', async () => {
+    const conversationId = await harness.newConversation();
+    harness.fake.script(answer([toolCall('stubborn', {}, { id: 'c1' })]), answer([text('must not be asked for')]));
+    const before = harness.fake.chatRequests.length;
+    const connection = await openSse(`${harness.baseUrl}/api/messages/stream`, {
+      headers: bearer(harness.user.token), body: { conversation_id: conversationId, content: 'go', enabled_tools: ['stubborn'] },
+    });
+    await toolStarted;
+    const stop = await harness.app.inject({
+      method: 'POST', url: `/api/messages/${connection.headers['x-message-id']}/stop`, headers: bearer(harness.user.token),
+    });
+    assert.equal(json(stop).data.stopped, true);
+    releaseTool();
+    const frames = await connection.ended;
+    assert.equal(frames.at(-1)!.data.status, 'cancelled');
+    assert.equal(harness.fake.chatRequests.length - before, 1);
+    harness.fake.script();
+    await harness.app.inject({ method: 'POST', url: '/api/messages', headers: bearer(harness.user.token), payload: { conversation_id: conversationId, content: 'drain' } });
+  });
+});

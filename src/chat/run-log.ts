@@ -31,6 +31,11 @@ export interface RunLog {
    */
   read(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent>;
   info(runId: string): Promise<RunInfo | undefined>;
+  /**
+   * Ends a run whose runner died, from any instance: appends `lastEvent` after the newest event
+   * and marks the run finished, so its readers end. False when the run is unknown or finished.
+   */
+  abandon(runId: string, lastEvent: ChatEvent): Promise<boolean>;
   /** Asks the runner of this run to stop; false when the run is unknown or finished. */
   requestStop(runId: string): Promise<boolean>;
   /** Calls `listener` when a stop is requested for this run; returns the unsubscribe call. */

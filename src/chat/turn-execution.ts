@@ -97,6 +97,8 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
     });
   };
 
+  // Usage rows are written beside the turn, and waited for before it counts as ended.
+  const usageWrites: Promise<void>[] = [];
   let result: TurnRunResult;
   try {
     result = await runTurn(
@@ -105,7 +107,7 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
       {
         emit: publish,
         onAttempt: (record) => {
-          recordAttempt(record).catch((error) => log.error({ err: error, turnId: identity.turnId }, 'could not record usage'));
+          usageWrites.push(recordAttempt(record).catch((error) => log.error({ err: error, turnId: identity.turnId }, 'could not record usage')));
         },
         sleep: context.sleep,
         random: context.random,
@@ -142,6 +144,7 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
     usage: result.usage,
     tokenCount: result.usage.totalTokens,
   });
+  await Promise.all(usageWrites);
   try {
     await runLog.finish(identity.turnId);
   } catch (error) {

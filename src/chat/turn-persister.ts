@@ -34,7 +34,9 @@ export function createTurnPersister(options: TurnPersisterOptions) {
   let writing: Promise<void> = Promise.resolve();
   let ended = false;
 
+  let lastWrite = Date.now();
   const write = (progress: Omit<MessageProgress, 'now'>) => {
+    lastWrite = Date.now();
     writing = writing
       .then(() => options.messages.updateProgress(options.userId, options.messageId, { ...progress, now: options.clock().toISOString() }))
       .then(
@@ -51,9 +53,13 @@ export function createTurnPersister(options: TurnPersisterOptions) {
     void write({ content: accumulator.content, steps: accumulator.steps, status: 'generating' });
   };
 
+  // Whatever else happens, the row is written at least every `heartbeatMs`, so sweeps see it alive.
   const heartbeat = setInterval(() => {
-    if (!dirty && !ended) void write({ content: accumulator.content, steps: accumulator.steps, status: 'generating' });
-  }, options.heartbeatMs);
+    if (!ended && Date.now() - lastWrite >= options.heartbeatMs / 2) {
+      dirty = false;
+      void write({ content: accumulator.content, steps: accumulator.steps, status: 'generating' });
+    }
+  }, options.heartbeatMs / 2);
   heartbeat.unref?.();
 
   return {

@@ -107,6 +107,7 @@ export async function runTurn(
 
   try {
     for (let iteration = 1; ; iteration += 1) {
+      input.signal.throwIfAborted();
       const call = await callModel(resolved, optionsFor, settings, hooks, input.signal);
       resolved = call.resolved;
       const { output } = call;
@@ -139,6 +140,8 @@ export async function runTurn(
           toolCallId: request.toolCallId,
           signal: input.signal,
         });
+        // A tool that ignores its signal must not hide a stop.
+        input.signal.throwIfAborted();
         hooks.emit({ type: 'tool-result', toolCallId: request.toolCallId, toolName: request.toolName, ...result });
         results.push({ type: 'tool-result', toolCallId: request.toolCallId, toolName: request.toolName, output: { type: 'text', value: result.output } });
         promptTokens += await counter.count(request.input + result.output);

@@ -126,7 +126,8 @@ export const configSchema = z.object({
       /** Most model calls in one turn's tool loop. */
       maxToolIterations: z.coerce.number().int().min(1).max(100).default(10),
       /** How often a generating answer's partial content is written to the database. */
-      flushIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+      // At most 20 s: abandoned-answer sweeps wait 60 s for a row to be written.
+      flushIntervalMs: z.coerce.number().int().min(50).max(20_000).default(1000),
       /** A streaming upstream that sends nothing for this long is abandoned. */
       idleTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(60_000),
       /** Retries of an upstream call that failed before its first token (429, 5xx, network). */

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RunEvent } from '../chat/run-log.ts';
 import { formatSseFrame, type SseFrame } from '../streaming/sse-frame.ts';
@@ -10,6 +9,23 @@ export interface StreamEncoder {
   flush(): SseFrame[];
   /** Frames after the last event (e.g. OpenAI's `[DONE]`). */
   end?(): SseFrame[];
+  /** Characters held back, for encoders whose frames grow (snapshots). */
+  pendingSize?(): number;
+}
+
+/** Waits for a full socket buffer to drain, or the socket to close, leaving no listener behind. */
+function drained(raw: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      raw.off('error', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
+    raw.on('error', done);
+  });
 }
 
 export interface SseStreamOptions {
@@ -49,15 +65,21 @@ export async function streamSse(
   const onClose = () => disconnect.abort();
   request.raw.socket?.on('close', onClose);
   raw.on('close', onClose);
+  // The client may have gone while the turn was being started, before these listeners existed.
+  if (raw.destroyed || request.raw.socket?.destroyed) disconnect.abort();
 
   const write = async (frames: SseFrame[]) => {
-    if (frames.length === 0 || raw.destroyed || raw.writableEnded) return;
+    if (raw.destroyed || raw.writableEnded) {
+      disconnect.abort();
+      return;
+    }
     let text = '';
     for (const frame of frames) text += formatSseFrame(frame);
-    if (!raw.write(text)) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
+    if (!raw.write(text)) await drained(raw);
   };
 
   const coalesceMs = options.coalesceMs ?? 30;
+  let pendingSize = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   const enqueue = (frames: SseFrame[]) => (writing = writing.then(() => write(frames)));
@@ -68,12 +90,15 @@ export async function streamSse(
 
   try {
     for await (const event of events) {
-      await enqueue(encoder.push(event));
+      const frames = encoder.push(event);
+      if (frames.length > 0) await enqueue(frames);
       if (encoder.hasPending() && !flushTimer) {
+        // Snapshot frames grow with their step; spacing them by size keeps the bytes sent linear.
+        pendingSize = encoder.pendingSize?.() ?? 0;
         flushTimer = setTimeout(() => {
           flushTimer = undefined;
           void enqueue(encoder.flush());
-        }, coalesceMs);
+        }, Math.min(1000, coalesceMs * Math.ceil((pendingSize + 1) / 8192)));
       }
       if (disconnect.signal.aborted) break;
     }

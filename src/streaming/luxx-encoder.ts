@@ -52,6 +52,11 @@ export class LuxxEncoder {
     return this.pending !== undefined;
   }
 
+  pendingSize(): number {
+    const step = this.pending?.step;
+    return step && 'content' in step ? step.content.length : 0;
+  }
+
   /** The held-back growing step, if any. */
   flush(): SseFrame[] {
     if (!this.pending) return [];

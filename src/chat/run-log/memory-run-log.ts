@@ -162,6 +162,14 @@ export function createMemoryRunLog(options: MemoryRunLogOptions): RunLog {
 
     read: readRun,
 
+    async abandon(runId, lastEvent) {
+      const run = closed ? undefined : readableRun(runId);
+      if (!run || run.finished) return false;
+      await this.append(runId, lastEvent);
+      await this.finish(runId);
+      return true;
+    },
+
     async info(runId): Promise<RunInfo | undefined> {
       const run = closed ? undefined : readableRun(runId);
       if (!run) return undefined;

@@ -43,6 +43,23 @@ return 1
 `;
 
 /** Flag and publish in one step, so a runner that subscribes later still finds the flag. */
+/**
+ * Ends a run from any instance: the event goes after the newest one, then the end marker. Atomic,
+ * so it cannot interleave with a runner's writes; a runner still alive then fails its next write.
+ */
+const abandonScript = `
+if redis.call('HGET', KEYS[1], 'finished') ~= '0' then return 0 end
+local newest = redis.call('XREVRANGE', KEYS[2], '${lastPossibleEventId}', '-', 'COUNT', 1)
+local seq = 0
+if #newest > 0 then seq = tonumber(string.sub(newest[1][1], 3)) end
+redis.call('XADD', KEYS[2], '0-' .. (seq + 1), 'event', ARGV[1])
+redis.call('XADD', KEYS[2], '${endMarkerId}', 'end', '1')
+redis.call('HSET', KEYS[1], 'finished', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+`;
+
 const requestStopScript = `
 if redis.call('HGET', KEYS[1], 'finished') ~= '0' then return 0 end
 redis.call('HSET', KEYS[1], 'stopRequested', '1')
@@ -152,6 +169,14 @@ export function createRedisRunLog(options: RedisRunLogOptions): RunLog {
       // Taken from the stream rather than kept in the hash, which would cost a second write per event.
       const newestId = newest[0]?.[0];
       return { userId: meta.userId, finished: meta.finished === '1', lastSeq: newestId ? Number(newestId.slice(2)) : 0 };
+    },
+
+    async abandon(runId, lastEvent) {
+      const keys = redisRunKeys(keyPrefix, runId);
+      const ended = await redis.eval(
+        abandonScript, 2, keys.meta, keys.events, JSON.stringify(lastEvent), String(options.retentionSeconds),
+      );
+      return ended === 1;
     },
 
     async requestStop(runId) {

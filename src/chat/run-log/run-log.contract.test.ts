@@ -237,6 +237,23 @@ for (const subject of [memorySubject(), redisSubject()] satisfies RunLogSubject[
       assert.ok(seen.every((runEvent) => runEvent.event.type === 'text-delta' && runEvent.event.text === `t${runEvent.seq}`));
     });
 
+    it('abandon ends an unfinished run with a last event, once, and its readers with it', async () => {
+      const log = await subject.open();
+      const runId = newRunId();
+      await log.create(runId, 'user-1');
+      await log.append(runId, textDelta('a'));
+      const reading = collect(log.read(runId, 0));
+      const last = { type: 'error', code: 'ABANDONED', message: 'runner gone' } as const;
+      assert.equal(await log.abandon(runId, last), true);
+      assert.deepEqual(await within(reading, 1000, 'reader of an abandoned run'), [
+        { seq: 1, event: textDelta('a') },
+        { seq: 2, event: last },
+      ]);
+      assert.deepEqual(await log.info(runId), { userId: 'user-1', finished: true, lastSeq: 2 });
+      assert.equal(await log.abandon(runId, last), false);
+      assert.equal(await log.abandon(newRunId(), last), false);
+    });
+
     if (subject.openOther) {
       const openOther = subject.openOther;
       it('reaches a runner on another instance: its events, and stop requests', async () => {

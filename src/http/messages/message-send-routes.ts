@@ -56,9 +56,19 @@ export function registerMessageSendRoutes(app: FastifyInstance, dependencies: Ap
         response: { 200: envelopeSchema(sentMessagesSchema) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const turn = await chat.start(turnRequest(request, request.body, request.headers['idempotency-key']));
-      const assistant = await chat.awaitResult(principalOf(request).user.id, turn.turnId);
+      // A client that gives up stops only the waiting; the turn goes on and is saved.
+      const gone = new AbortController();
+      // The response's 'close' (not the request's, which fires once its body is read) means the client left.
+      const onClose = () => gone.abort();
+      reply.raw.once('close', onClose);
+      let assistant;
+      try {
+        assistant = await chat.awaitResult(principalOf(request).user.id, turn.turnId, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
       return success({ user_message: messageView(turn.userMessage), assistant_message: messageView(assistant) });
     },
   );
