@@ -33,6 +33,13 @@ describe('context window', () => {
     assert.equal(built.messages.length, 2);
   });
 
+  it("takes an answer's size from its reported usage instead of tokenising it again", async () => {
+    const answer = { ...message('assistant', 'short text'), usage: { prompt_tokens: 10, completion_tokens: 900, reasoning_tokens: 100, total_tokens: 910 } };
+    const built = await buildContext({ systemPrompt: null, history: [message('user', 'q'), answer], userContent: 'b', contextWindow: 1400, maxOutputTokens: 600 }, counter);
+    // 800 reported text tokens do not fit the 800-token budget beside the new message; the 2-token text alone would.
+    assert.equal(built.omittedMessages, 2);
+  });
+
   it('refuses a message that cannot fit, with a clear error', async () => {
     await assert.rejects(
       buildContext({ systemPrompt: null, history: [], userContent: 'word '.repeat(3000), contextWindow: 1024 }, counter),

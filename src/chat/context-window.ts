@@ -32,9 +32,21 @@ export function reservedForAnswer(contextWindow: number, maxOutputTokens?: numbe
 const usableHistory = (message: Message) =>
   (message.role === 'user' || message.role === 'assistant') && message.status !== 'generating' && message.content !== '';
 
-/** A user message stores its own count; an assistant message stores the turn's total, so count it. */
+/**
+ * What a stored message costs, without tokenising it again every turn: a user message stores its
+ * own count; an answer's reported completion tokens less its reasoning bound its text (a little
+ * over, with tool calls, which errs safe). Only messages with neither are counted.
+ */
+function knownTokens(message: Message): number {
+  if (message.role === 'user') return message.tokenCount;
+  const usage = message.usage;
+  if (!usage || usage.estimated === true) return 0;
+  const completion = Number(usage.completion_tokens) - (Number(usage.reasoning_tokens) || 0);
+  return Number.isFinite(completion) ? completion : 0;
+}
+
 async function tokensOf(message: Message, counter: TokenCounter): Promise<number> {
-  const known = message.role === 'user' ? message.tokenCount : 0;
+  const known = knownTokens(message);
   return (known > 0 ? known : await counter.count(message.content)) + perMessageOverhead;
 }
 

@@ -64,6 +64,7 @@ async function attemptWithRetries(
 ): Promise<ModelStreamOutput> {
   let lastFailure: UpstreamFailure | undefined;
   for (let attempt = 1; attempt <= settings.maxRetries + 1; attempt += 1) {
+    // A stop that came while tools ran (or between calls) must not let another call start.
     signal.throwIfAborted();
     const started = Date.now();
     let produced = '';

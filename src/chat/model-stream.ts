@@ -88,8 +88,6 @@ export async function streamModel(
   emit: (event: ChatEvent) => void,
   idleTimeoutMs: number,
 ): Promise<ModelStreamOutput> {
-  // A stop that came while tools ran (or between calls) must not let another call start.
-  options.abortSignal?.throwIfAborted();
   const started = Date.now();
   const attempt = new AbortController();
   const outer = options.abortSignal;

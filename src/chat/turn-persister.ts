@@ -29,7 +29,6 @@ export interface FinalState {
  */
 export function createTurnPersister(options: TurnPersisterOptions) {
   const accumulator = new StepAccumulator();
-  let dirty = false;
   let flushTimer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let ended = false;
@@ -49,14 +48,12 @@ export function createTurnPersister(options: TurnPersisterOptions) {
   const flush = () => {
     flushTimer = undefined;
     if (ended) return;
-    dirty = false;
     void write({ content: accumulator.content, steps: accumulator.steps, status: 'generating' });
   };
 
   // Whatever else happens, the row is written at least every `heartbeatMs`, so sweeps see it alive.
   const heartbeat = setInterval(() => {
     if (!ended && Date.now() - lastWrite >= options.heartbeatMs / 2) {
-      dirty = false;
       void write({ content: accumulator.content, steps: accumulator.steps, status: 'generating' });
     }
   }, options.heartbeatMs / 2);
@@ -67,7 +64,6 @@ export function createTurnPersister(options: TurnPersisterOptions) {
 
     apply(event: ChatEvent): void {
       if (!accumulator.apply(event) || ended) return;
-      dirty = true;
       if (!flushTimer) {
         flushTimer = setTimeout(flush, options.flushIntervalMs);
         flushTimer.unref?.();

@@ -79,7 +79,6 @@ export async function streamSse(
   };
 
   const coalesceMs = options.coalesceMs ?? 30;
-  let pendingSize = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   const enqueue = (frames: SseFrame[]) => (writing = writing.then(() => write(frames)));
@@ -94,7 +93,7 @@ export async function streamSse(
       if (frames.length > 0) await enqueue(frames);
       if (encoder.hasPending() && !flushTimer) {
         // Snapshot frames grow with their step; spacing them by size keeps the bytes sent linear.
-        pendingSize = encoder.pendingSize?.() ?? 0;
+        const pendingSize = encoder.pendingSize?.() ?? 0;
         flushTimer = setTimeout(() => {
           flushTimer = undefined;
           void enqueue(encoder.flush());

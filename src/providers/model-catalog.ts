@@ -91,12 +91,12 @@ function cardOf(model: UpstreamModel): ModelCard {
 }
 
 /** The models a provider offers, asked of the upstream; throws PROVIDER_ERROR when it cannot answer. */
-export async function fetchUpstreamModels(connection: ProviderConnection, fetch: typeof globalThis.fetch): Promise<ModelCard[]> {
+export async function fetchUpstreamModels(connection: ProviderConnection, guardedFetch: typeof globalThis.fetch): Promise<ModelCard[]> {
   const request = listRequestFor(connection);
   if (!request) throw new AppError('PROVIDER_ERROR', `${connection.type} providers cannot list their models`);
   let response: Response;
   try {
-    response = await fetch(request.url, { headers: { accept: 'application/json', ...request.headers }, signal: AbortSignal.timeout(30_000) });
+    response = await guardedFetch(request.url, { headers: { accept: 'application/json', ...request.headers }, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('PROVIDER_ERROR', `could not reach ${connection.name} to list models: ${(error as Error).message}`, { cause: error });

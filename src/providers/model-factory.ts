@@ -18,7 +18,7 @@ export function baseUrlOf(connection: ProviderConnection): string {
  * Builds the AI SDK model for one provider and model id, wired to the given (guarded) fetch.
  *
  * The Anthropic, Google and Azure packages read ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY,
- * AZURE_API_KEY (and ANTHROPIC_BASE_URL, AZURE_RESOURCE_NAME) from process.env whenever the
+ * AZURE_API_KEY (and ANTHROPIC_BASE_URL, AZURE_RESOURCE_NAME) from the environment whenever the
  * option is not a string (provider-utils `loadApiKey`). So the key and URL are always passed
  * explicitly, an empty string for a keyless provider, and `fetchFor` strips the empty header:
  * no environment key can ever reach a user's URL.

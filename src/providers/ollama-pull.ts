@@ -25,13 +25,13 @@ function normalizedLine(line: string): { text: string; isError: boolean } {
  */
 export async function* pullOllamaModel(
   connection: ProviderConnection,
-  fetch: typeof globalThis.fetch,
+  guardedFetch: typeof globalThis.fetch,
   model: string,
   signal: AbortSignal,
 ): AsyncGenerator<string> {
   let response: Response;
   try {
-    response = await fetch(`${ollamaRootOf(baseUrlOf(connection))}/api/pull`, {
+    response = await guardedFetch(`${ollamaRootOf(baseUrlOf(connection))}/api/pull`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
       // `name` as well as `model`: older Ollama versions read only `name`.

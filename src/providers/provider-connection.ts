@@ -37,11 +37,11 @@ export interface ProviderConnection {
 /** Headers that carry credentials in any of the wire formats. */
 const credentialHeaders = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
 
-function withoutCredentials(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+function withoutCredentials(guardedFetch: typeof globalThis.fetch): typeof globalThis.fetch {
   return (input, init) => {
     const headers = new Headers(init?.headers);
     for (const name of credentialHeaders) headers.delete(name);
-    return fetch(input, { ...init, headers });
+    return guardedFetch(input, { ...init, headers });
   };
 }
 

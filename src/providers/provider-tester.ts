@@ -34,12 +34,12 @@ function summaryOf(text: string): string {
  */
 export async function testProviderConnection(
   connection: ProviderConnection,
-  fetch: typeof globalThis.fetch,
+  guardedFetch: typeof globalThis.fetch,
   model: string | undefined,
 ): Promise<ProviderTestResult> {
   let captured: { status: number; body: string } | undefined;
   const capturingFetch: typeof globalThis.fetch = async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await guardedFetch(input, init);
     captured = { status: response.status, body: await response.clone().text() };
     return response;
   };
