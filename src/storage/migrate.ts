@@ -2,12 +2,14 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import { foundationMigration } from './migrations/0001-foundation.ts';
 import { chatEngineMigration } from './migrations/0002-chat-engine.ts';
+import { agentsMigration } from './migrations/0003-agents.ts';
 
 /** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundationMigration(dialect),
     '0002-chat-engine': chatEngineMigration(dialect),
+    '0003-agents': agentsMigration(dialect),
   };
 }
 

@@ -162,6 +162,32 @@ export interface TurnRequestsTable {
   createdAt: string;
 }
 
+export interface AgentsTable {
+  id: string;
+  userId: string | null;
+  source: 'admin' | 'file' | 'user';
+  name: string;
+  description: string;
+  category: string | null;
+  provider: string;
+  avatar: string | null;
+  status: 'active' | 'inactive';
+  visibility: 'private' | 'public';
+  capabilities: string;
+  config: string;
+  tools: string;
+  knowledgeBaseIds: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PlatformConversationsTable {
+  conversationId: string;
+  providerId: string;
+  externalId: string;
+  updatedAt: string;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   authSessions: AuthSessionsTable;
@@ -173,5 +199,7 @@ export interface DatabaseSchema {
   providers: ProvidersTable;
   usageRecords: UsageRecordsTable;
   turnRequests: TurnRequestsTable;
+  agents: AgentsTable;
+  platformConversations: PlatformConversationsTable;
 }
 
