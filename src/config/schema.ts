@@ -157,6 +157,25 @@ export const configSchema = z.object({
       presetApiKeys: z.record(z.string(), z.string().min(1)).default({}),
     })
     .prefault({}),
+  /** Built-in tools: web search and fetch (sandboxed tools add their own settings here too). */
+  tools: z
+    .object({
+      /** A SearXNG instance whose JSON API `web_search` uses first; DuckDuckGo's HTML page without it. */
+      searxngUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** DuckDuckGo's keyless HTML search page, the fallback of `web_search`. */
+      duckduckgoUrl: z.url({ protocol: /^https?$/ }).default('https://html.duckduckgo.com/html/'),
+      /** Most results one search returns. */
+      searchMaxResults: z.coerce.number().int().min(1).max(50).default(10),
+      /** Largest page `web_fetch` reads, in bytes. */
+      fetchMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+      /** Time allowed for one page (search requests too), headers and body. */
+      fetchTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
+      /** Most URLs one `batch_fetch` (or LobeChat crawl) takes. */
+      fetchMaxUrls: z.coerce.number().int().min(1).max(50).default(5),
+      /** Longest text one fetched page hands back, in characters (the rest is cut with a note). */
+      fetchMaxChars: z.coerce.number().int().min(256).max(1_000_000).default(30_000),
+    })
+    .prefault({}),
   /** Validate every response against its documented schema (tests turn this on). */
   validateResponses: booleanFromText.default(false),
 });
@@ -222,4 +241,11 @@ export const environmentVariables: Record<string, string> = {
   ZHIPU_API_KEY: 'providers.presetApiKeys.zhipu',
   SILICONFLOW_API_KEY: 'providers.presetApiKeys.siliconflow',
   PERPLEXITY_API_KEY: 'providers.presetApiKeys.perplexity',
+  COLLOQUY_SEARXNG_URL: 'tools.searxngUrl',
+  COLLOQUY_DUCKDUCKGO_URL: 'tools.duckduckgoUrl',
+  COLLOQUY_SEARCH_MAX_RESULTS: 'tools.searchMaxResults',
+  COLLOQUY_FETCH_MAX_BYTES: 'tools.fetchMaxBytes',
+  COLLOQUY_FETCH_TIMEOUT_MS: 'tools.fetchTimeoutMs',
+  COLLOQUY_FETCH_MAX_URLS: 'tools.fetchMaxUrls',
+  COLLOQUY_FETCH_MAX_CHARS: 'tools.fetchMaxChars',
 };
