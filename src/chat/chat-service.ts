@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import type {
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Message,
+  LanguageModelV3ToolChoice,
+  SharedV3ProviderOptions,
+} from '@ai-sdk/provider';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { ModelResolver } from '../providers/resolved-model.ts';
@@ -12,6 +18,7 @@ import { buildContext } from './context-window.ts';
 import type { RunEvent } from './run-log.ts';
 import { replayStoredTurn } from './stored-turn-replay.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
+import type { CallSettings } from './turn-runner.ts';
 
 export interface TurnRequest {
   userId: string;
@@ -28,6 +35,22 @@ export interface TurnRequest {
   surface: string;
   /** Client-side ids and extras kept on the assistant message. */
   assistantMetadata?: Record<string, unknown>;
+  /** Replaces the conversation's system prompt for this turn (agents, API clients). */
+  systemPrompt?: string | null;
+  /** Sampling settings over the conversation's own temperature and max tokens. */
+  callSettings?: CallSettings;
+  /** Tools the client runs itself; see `TurnRunInput.clientTools`. */
+  clientTools?: LanguageModelV3FunctionTool[];
+  toolChoice?: LanguageModelV3ToolChoice;
+  /** Extra provider options; `colloquy: {conversationId, userId, turnId}` is always added. */
+  providerOptions?: SharedV3ProviderOptions;
+  /**
+   * The messages that end the prompt, as an API client sent them (the last user message's text is
+   * `content`, which is what gets stored). With `historyFromClient` they are the whole prompt and
+   * the stored history is not read.
+   */
+  newMessages?: LanguageModelV3Message[];
+  historyFromClient?: boolean;
 }
 
 export interface StartedTurn {
@@ -54,8 +77,10 @@ const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
 
 function requestHash(request: TurnRequest): string {
   const { conversationId, content, thinkingEnabled, enabledTools, providerId, model } = request;
+  const extras = [request.systemPrompt, request.callSettings, request.clientTools, request.toolChoice, request.newMessages, request.historyFromClient];
+  const hasExtras = extras.some((value) => value !== undefined);
   return createHash('sha256')
-    .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null]))
+    .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null, ...(hasExtras ? extras : [])]))
     .digest('hex');
 }
 
@@ -96,10 +121,18 @@ export function createChatService(options: ChatServiceOptions) {
       providerId: request.providerId ?? conversation.providerId,
       model: request.model ?? conversation.model,
     });
-    const maxOutputTokens = conversation.maxTokens ?? resolved.maxOutputTokens;
-    const history = await options.messages.listForConversation(request.userId, conversation.id, {});
+    const callSettings: CallSettings = {
+      temperature: conversation.temperature ?? undefined,
+      maxOutputTokens: conversation.maxTokens ?? undefined,
+      ...request.callSettings,
+    };
+    const maxOutputTokens = callSettings.maxOutputTokens ?? resolved.maxOutputTokens;
+    const history = request.historyFromClient ? [] : await options.messages.listForConversation(request.userId, conversation.id, {});
     const context = await buildContext(
-      { systemPrompt: conversation.systemPrompt, history, userContent: request.content, contextWindow: resolved.contextWindow, maxOutputTokens },
+      {
+        systemPrompt: request.systemPrompt !== undefined ? request.systemPrompt : conversation.systemPrompt,
+        history, userContent: request.content, newMessages: request.newMessages, contextWindow: resolved.contextWindow, maxOutputTokens,
+      },
       options.counter,
     );
     const tools = options.tools.available(request.enabledTools ?? [], request.permissionLevel);
@@ -155,8 +188,13 @@ export function createChatService(options: ChatServiceOptions) {
         resolved, messages: context.messages, promptTokens: context.promptTokens, tools,
         toolContext: { userId: request.userId, permissionLevel: request.permissionLevel, conversationId: conversation.id },
         thinking: request.thinkingEnabled ?? conversation.thinkingEnabled,
-        temperature: conversation.temperature ?? undefined,
-        maxOutputTokens: conversation.maxTokens ?? undefined,
+        callSettings,
+        clientTools: request.clientTools,
+        toolChoice: request.toolChoice,
+        providerOptions: {
+          ...request.providerOptions,
+          colloquy: { conversationId: conversation.id, userId: request.userId, turnId },
+        },
         signal: controller.signal,
       },
     )

@@ -11,6 +11,11 @@ export interface ContextRequest {
   /** Earlier messages, oldest first. */
   history: Message[];
   userContent: string;
+  /**
+   * Messages a client sent to end the prompt with, instead of one user message made of
+   * `userContent` (OpenAI and Anthropic surfaces). Their text counts toward the budget.
+   */
+  newMessages?: LanguageModelV3Message[];
   contextWindow: number;
   maxOutputTokens?: number;
 }
@@ -27,6 +32,26 @@ export interface BuiltContext {
 /** Tokens kept free for the answer when the request sets no cap of its own. */
 export function reservedForAnswer(contextWindow: number, maxOutputTokens?: number): number {
   return Math.min(maxOutputTokens ?? 4096, Math.floor(contextWindow / 2));
+}
+
+/** The text a prompt message carries, for counting: text parts, tool inputs and results. */
+export function messageText(message: LanguageModelV3Message): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((part) => {
+      switch (part.type) {
+        case 'text':
+        case 'reasoning':
+          return part.text;
+        case 'tool-call':
+          return JSON.stringify(part.input);
+        case 'tool-result':
+          return JSON.stringify(part.output);
+        default:
+          return '';
+      }
+    })
+    .join('\n');
 }
 
 const usableHistory = (message: Message) =>
@@ -59,11 +84,14 @@ export async function buildContext(request: ContextRequest, counter: TokenCounte
   const budget = request.contextWindow - reservedForAnswer(request.contextWindow, request.maxOutputTokens);
   const systemTokens = request.systemPrompt ? (await counter.count(request.systemPrompt)) + perMessageOverhead : 0;
   const userMessageTokens = await counter.count(request.userContent);
-  let used = systemTokens + userMessageTokens + perMessageOverhead;
+  const newTokens = request.newMessages
+    ? await counter.count(request.newMessages.map(messageText).join('\n'))
+    : userMessageTokens;
+  let used = systemTokens + newTokens + perMessageOverhead * (request.newMessages?.length ?? 1);
   if (used > budget) {
     throw new AppError(
       'VALIDATION_ERROR',
-      `the message (${userMessageTokens} tokens) and system prompt do not fit the model's context window of ${request.contextWindow} tokens; shorten the message`,
+      `the message (${newTokens} tokens) and system prompt do not fit the model's context window of ${request.contextWindow} tokens; shorten the message`,
     );
   }
 
@@ -86,6 +114,7 @@ export async function buildContext(request: ContextRequest, counter: TokenCounte
         : { role: 'assistant', content: [{ type: 'text', text: message.content }] },
     );
   }
-  messages.push({ role: 'user', content: [{ type: 'text', text: request.userContent }] });
+  if (request.newMessages) messages.push(...request.newMessages);
+  else messages.push({ role: 'user', content: [{ type: 'text', text: request.userContent }] });
   return { messages, promptTokens: used, userMessageTokens, omittedMessages: candidates.length - kept.length };
 }

@@ -2,6 +2,8 @@ import type {
   LanguageModelV3CallOptions,
   LanguageModelV3FunctionTool,
   LanguageModelV3Message,
+  LanguageModelV3ToolChoice,
+  SharedV3ProviderOptions,
 } from '@ai-sdk/provider';
 import type { ResolvedModel } from '../providers/resolved-model.ts';
 import type { ToolCallContext, ToolDefinition, ToolResult } from '../tools/tool-registry.ts';
@@ -22,9 +24,40 @@ export interface TurnRunInput {
   tools: ToolDefinition[];
   toolContext: Omit<ToolCallContext, 'toolCallId' | 'signal'>;
   thinking: boolean;
-  temperature?: number;
-  maxOutputTokens?: number;
+  /** Sampling and output settings sent with every model call of the turn. */
+  callSettings?: CallSettings;
+  /**
+   * Tools the client runs itself (OpenAI and Anthropic surfaces): offered to the model, never
+   * executed here. A call to one ends the turn with finish reason `tool-calls`.
+   */
+  clientTools?: LanguageModelV3FunctionTool[];
+  toolChoice?: LanguageModelV3ToolChoice;
+  /** Provider options merged over the model's own (thinking) ones. */
+  providerOptions?: SharedV3ProviderOptions;
   signal: AbortSignal;
+}
+
+/** The per-call settings a client or an agent may set. */
+export interface CallSettings {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxOutputTokens?: number;
+  stopSequences?: string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  responseFormat?: LanguageModelV3CallOptions['responseFormat'];
+}
+
+function mergeProviderOptions(
+  base: SharedV3ProviderOptions | undefined,
+  extra: SharedV3ProviderOptions | undefined,
+): SharedV3ProviderOptions | undefined {
+  if (!extra) return base;
+  const merged: SharedV3ProviderOptions = { ...base };
+  for (const [provider, options] of Object.entries(extra)) merged[provider] = { ...merged[provider], ...options };
+  return merged;
 }
 
 export interface TurnRunResult {
@@ -91,18 +124,19 @@ export async function runTurn(
   counter: TokenCounter,
 ): Promise<TurnRunResult> {
   const messages = [...input.messages];
-  const offered = functionTools(input.tools);
+  const offered = [...functionTools(input.tools), ...(input.clientTools ?? [])];
   const toolsByName = new Map(input.tools.map((tool) => [tool.name, tool]));
+  const clientToolNames = new Set((input.clientTools ?? []).map((tool) => tool.name));
   let usage = emptyUsage();
   let resolved = input.resolved;
   let promptTokens = input.promptTokens;
 
   const optionsFor = (model: ResolvedModel): LanguageModelV3CallOptions => ({
     prompt: messages,
-    ...(offered.length > 0 ? { tools: offered, toolChoice: { type: 'auto' } } : {}),
-    temperature: input.temperature,
-    maxOutputTokens: input.maxOutputTokens ?? model.maxOutputTokens,
-    providerOptions: model.thinkingOptions(input.thinking),
+    ...(offered.length > 0 ? { tools: offered, toolChoice: input.toolChoice ?? { type: 'auto' } } : {}),
+    ...input.callSettings,
+    maxOutputTokens: input.callSettings?.maxOutputTokens ?? model.maxOutputTokens,
+    providerOptions: mergeProviderOptions(model.thinkingOptions(input.thinking), input.providerOptions),
   });
 
   try {
@@ -123,6 +157,13 @@ export async function runTurn(
       if (output.toolCalls.length === 0) {
         const outcome = output.finishReason === 'length' ? 'incomplete' : 'complete';
         return { outcome, finishReason: output.finishReason, usage, resolved };
+      }
+      if (output.toolCalls.some((request) => clientToolNames.has(request.toolName))) {
+        // The client runs these: hand the calls over and end the turn, as OpenAI's API does.
+        for (const request of output.toolCalls) {
+          hooks.emit({ type: 'tool-call', toolCallId: request.toolCallId, toolName: request.toolName, input: request.input });
+        }
+        return { outcome: 'complete', finishReason: 'tool-calls', usage, resolved };
       }
       if (iteration >= settings.maxToolIterations) {
         return {
