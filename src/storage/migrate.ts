@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.ts';
 import { foundationMigration } from './migrations/0001-foundation.ts';
 import { chatEngineMigration } from './migrations/0002-chat-engine.ts';
 import { agentsMigration } from './migrations/0003-agents.ts';
+import { appModelMigration } from './migrations/0004-app-model.ts';
 
 /** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0001-foundation': foundationMigration(dialect),
     '0002-chat-engine': chatEngineMigration(dialect),
     '0003-agents': agentsMigration(dialect),
+    '0004-app-model': appModelMigration(dialect),
   };
 }
 

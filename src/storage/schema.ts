@@ -3,6 +3,8 @@
  * Booleans are stored as 0/1 and timestamps as ISO-8601 text on both dialects, so every query
  * behaves the same on SQLite and PostgreSQL. JSON lives in text columns.
  */
+import type { Generated } from 'kysely';
+
 export interface UsersTable {
   id: string;
   username: string;
@@ -72,6 +74,10 @@ export interface ConversationsTable {
   metadata: string;
   createdAt: string;
   updatedAt: string;
+  /** 0004: LobeChat's session group, favourite topic flag, and the message selecting the active branch. */
+  sessionGroupId: Generated<string | null>;
+  favorite: Generated<number>;
+  activeMessageId: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -179,12 +185,36 @@ export interface AgentsTable {
   knowledgeBaseIds: string;
   createdAt: string;
   updatedAt: string;
+  /** 0004: the LobeChat session group the agent is filed in. */
+  sessionGroupId: Generated<string | null>;
 }
 
 export interface PlatformConversationsTable {
   conversationId: string;
   providerId: string;
   externalId: string;
+  updatedAt: string;
+}
+
+export interface SessionGroupsTable {
+  id: string;
+  userId: string;
+  name: string;
+  sortIndex: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A thread is a conversation (same id) branched from a message of another conversation. */
+export interface ThreadsTable {
+  id: string;
+  userId: string;
+  sourceConversationId: string;
+  sourceMessageId: string;
+  parentThreadId: string | null;
+  type: 'continuation' | 'standalone';
+  status: 'active' | 'deprecated' | 'archived';
+  createdAt: string;
   updatedAt: string;
 }
 
@@ -201,5 +231,7 @@ export interface DatabaseSchema {
   turnRequests: TurnRequestsTable;
   agents: AgentsTable;
   platformConversations: PlatformConversationsTable;
+  sessionGroups: SessionGroupsTable;
+  threads: ThreadsTable;
 }
 
