@@ -7,6 +7,7 @@ import type { AttemptRecord } from './model-call.ts';
 import type { RunLog } from './run-log.ts';
 import type { TokenCounter } from './token-counter.ts';
 import { createTurnPersister } from './turn-persister.ts';
+import { recordAttemptUsage } from './usage-ledger.ts';
 import { runTurn, type TurnRunInput, type TurnRunResult, type TurnRunSettings } from './turn-runner.ts';
 
 /** Why a turn's signal was aborted when it was not the user's stop. */
@@ -68,34 +69,8 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
     });
   };
 
-  const recordAttempt = async (record: AttemptRecord) => {
-    // Without a provider report, count locally and say so (`usage_estimated`).
-    const usage = record.usage;
-    const completion = usage?.completionTokens ?? (record.producedText ? await context.counter.count(record.producedText) : 0);
-    await context.usage.insert({
-      id: context.newId(),
-      userId: identity.userId,
-      apiKeyId: identity.apiKeyId,
-      providerId: record.resolved.provider.id,
-      providerType: record.resolved.provider.type,
-      model: record.resolved.modelId,
-      surface: identity.surface,
-      conversationId: identity.conversationId,
-      messageId: identity.turnId,
-      promptTokens: usage?.promptTokens ?? (record.status === 'success' ? input.promptTokens : 0),
-      completionTokens: completion,
-      reasoningTokens: usage?.reasoningTokens ?? 0,
-      cachedTokens: usage?.cachedTokens ?? 0,
-      totalTokens: usage?.totalTokens ?? (record.status === 'success' ? input.promptTokens : 0) + completion,
-      usageEstimated: !usage,
-      latencyMs: record.latencyMs,
-      timeToFirstTokenMs: record.timeToFirstTokenMs ?? null,
-      status: record.status,
-      errorCode: record.errorCode ?? null,
-      attempt: record.attempt,
-      createdAt: context.clock().toISOString(),
-    });
-  };
+  const ledgerIdentity = { ...identity, messageId: identity.turnId };
+  const recordAttempt = (record: AttemptRecord) => recordAttemptUsage(context, ledgerIdentity, input.promptTokens, record);
 
   // Usage rows are written beside the turn, and waited for before it counts as ended.
   const usageWrites: Promise<void>[] = [];
