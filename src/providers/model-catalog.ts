@@ -77,6 +77,16 @@ function listRequestFor(connection: ProviderConnection): ListRequest | undefined
     case 'azure':
       // Azure lists deployments only through its management API, with other credentials.
       return undefined;
+    case 'dify':
+      // A Dify key opens one app; `/info` names it, and the app is the one "model".
+      return {
+        url: `${baseUrlOf(connection)}/info`,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        read: (body) => [{ id: 'dify-app', displayName: typeof (body as { name?: unknown } | null)?.name === 'string' ? (body as { name: string }).name : undefined }],
+      };
+    case 'fastgpt':
+      // FastGPT has no model list; its app decides the model.
+      return undefined;
   }
 }
 

@@ -34,7 +34,7 @@ describe('model factory', () => {
 
   function connection(type: string, fields: Partial<ProviderConnection> = {}): ProviderConnection {
     const info = describeProviderType(type)!;
-    const baseUrl = { 'openai-compatible': fake.openaiBaseUrl, anthropic: fake.anthropicBaseUrl, google: fake.googleBaseUrl, ollama: fake.url, azure: fake.openaiBaseUrl }[info.wireFormat];
+    const baseUrl = { 'openai-compatible': fake.openaiBaseUrl, anthropic: fake.anthropicBaseUrl, google: fake.googleBaseUrl, ollama: fake.url, azure: fake.openaiBaseUrl, fastgpt: fake.openaiBaseUrl, dify: fake.openaiBaseUrl }[info.wireFormat];
     return { id: 'p1', name: `${type} test`, type: info.type, wireFormat: info.wireFormat, isSystem: false, baseUrl, apiKey: 'sk-provider-own-key-1234', settings: {}, ...fields };
   }
 

@@ -4,6 +4,9 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { AppError } from '../errors/app-error.ts';
+import { DifyChatModel } from './dify/dify-chat-model.ts';
+import type { PlatformConversationStore } from './dify/platform-conversation-store.ts';
+import { createFastGptChatModel } from './fastgpt/fastgpt-chat-model.ts';
 import { ollamaRootOf, type ProviderConnection } from './provider-connection.ts';
 import { describeProviderType } from './provider-types.ts';
 
@@ -27,6 +30,8 @@ export function createLanguageModel(
   connection: ProviderConnection,
   modelId: string,
   fetch: typeof globalThis.fetch,
+  /** Where stateful platforms (Dify) keep their conversation ids; absent for one-off calls such as tests. */
+  platformConversations?: PlatformConversationStore,
 ): LanguageModelV3 {
   const apiKey = connection.apiKey ?? '';
   switch (connection.wireFormat) {
@@ -57,5 +62,12 @@ export function createLanguageModel(
       // Chat completions rather than the Responses API: every Azure deployment serves them.
       return azure.chat(modelId);
     }
+    case 'fastgpt':
+      return createFastGptChatModel({ baseUrl: baseUrlOf(connection), apiKey: connection.apiKey, modelId, fetch });
+    case 'dify':
+      return new DifyChatModel({
+        providerId: connection.id, baseUrl: baseUrlOf(connection), apiKey: connection.apiKey, modelId, fetch,
+        ...(platformConversations ? { conversations: platformConversations } : {}),
+      });
   }
 }

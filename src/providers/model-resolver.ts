@@ -1,9 +1,11 @@
 import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
 import { AppError, notFound, validationError } from '../errors/app-error.ts';
 import { knownContextWindow } from './known-models.ts';
+import type { PlatformConversationStore } from './dify/platform-conversation-store.ts';
 import { createLanguageModel } from './model-factory.ts';
 import { fetchFor, type OutboundHttp, type ProviderConnection } from './provider-connection.ts';
 import { isSystemEntry, type ProviderDirectory, type ProviderEntry } from './provider-directory.ts';
+import { describeProviderType } from './provider-types.ts';
 import type { ModelRequest, ModelResolver, ResolvedModel } from './resolved-model.ts';
 
 const defaultThinkingBudgetTokens = 4096;
@@ -25,6 +27,12 @@ function thinkingOptionsFor(connection: ProviderConnection): (enabled: boolean) 
   };
 }
 
+/** Agent platforms (Dify, FastGPT) choose their own model; any label will do, so they never need one set. */
+function platformModelLabel(providerType: string): string | undefined {
+  const info = describeProviderType(providerType);
+  return info && (info.wireFormat === 'dify' || info.wireFormat === 'fastgpt') ? info.knownModels[0]?.id : undefined;
+}
+
 const matchesName = (entry: ProviderEntry, name: string): boolean => {
   const wanted = name.toLowerCase();
   const { record } = entry;
@@ -42,8 +50,9 @@ export function createModelResolver(dependencies: {
   directory: ProviderDirectory;
   http: OutboundHttp;
   defaultContextWindow: number;
+  platformConversations?: PlatformConversationStore;
 }): ModelResolver {
-  const { directory, http, defaultContextWindow } = dependencies;
+  const { directory, http, defaultContextWindow, platformConversations } = dependencies;
 
   /** Picks the provider (and maybe splits `<provider>/<model>`) when the request names none. */
   async function choose(userId: string, model: string | undefined): Promise<{ entry: ProviderEntry; model: string | undefined }> {
@@ -75,7 +84,7 @@ export function createModelResolver(dependencies: {
       ({ entry, model: modelId } = await choose(userId, requestedModel));
     }
     const { record } = entry;
-    modelId ??= record.defaultModel ?? record.models[0];
+    modelId ??= record.defaultModel ?? record.models[0] ?? platformModelLabel(record.providerType);
     if (!modelId) {
       throw validationError(`provider "${record.name}" has no default model; send a model or set its default_model`);
     }
@@ -88,7 +97,7 @@ export function createModelResolver(dependencies: {
     return {
       provider: { id: record.id, name: record.name, type: record.providerType, isSystem: isSystemEntry(entry) },
       modelId,
-      model: createLanguageModel(connection, modelId, fetchFor(http, connection)),
+      model: createLanguageModel(connection, modelId, fetchFor(http, connection), platformConversations),
       contextWindow: record.contextWindow ?? knownContextWindow(modelId) ?? defaultContextWindow,
       ...(record.maxTokens ? { maxOutputTokens: record.maxTokens } : {}),
       thinkingOptions: thinkingOptionsFor(connection),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/schema.ts';
 import type { IdGenerator } from '../storage/ids.ts';
+import { createPlatformConversationsRepository } from '../storage/repositories/agents-platform-conversations-repository.ts';
 import { createProvidersRepository } from '../storage/repositories/providers-repository.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import { buildEnvironmentProviders } from './environment-providers.ts';
@@ -44,7 +45,10 @@ export function createProviderModule(dependencies: ProviderModuleDependencies) {
     repository,
     directory,
     service: createProviderService({ repository, directory, secretBox, audit, newId, clock }),
-    resolver: createModelResolver({ directory, http, defaultContextWindow: config.chat.defaultContextWindow }),
+    resolver: createModelResolver({
+      directory, http, defaultContextWindow: config.chat.defaultContextWindow,
+      platformConversations: createPlatformConversationsRepository(db, clock),
+    }),
     models: createModelOperations({ directory, http }),
   };
 }

@@ -46,7 +46,8 @@ export async function testProviderConnection(
 
   let failure: unknown;
   try {
-    if (model) {
+    // A Dify chat would open a conversation in the app; its `/info` answers the same question quietly.
+    if (model && connection.wireFormat !== 'dify') {
       await createLanguageModel(connection, model, capturingFetch).doGenerate({
         prompt: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }],
         maxOutputTokens: 16,

@@ -6,9 +6,9 @@ import { findPreset, providerPresets, type ProviderPreset } from './provider-pre
  * one adapter; Ollama chats through its OpenAI-compatible `/v1` but lists and pulls models
  * through its own API.
  */
-export type WireFormat = 'openai-compatible' | 'anthropic' | 'google' | 'ollama' | 'azure';
+export type WireFormat = 'openai-compatible' | 'anthropic' | 'google' | 'ollama' | 'azure' | 'fastgpt' | 'dify';
 
-export const baseProviderTypes = ['openai', 'openai-compatible', 'anthropic', 'google', 'ollama', 'azure'] as const;
+export const baseProviderTypes = ['openai', 'openai-compatible', 'anthropic', 'google', 'ollama', 'azure', 'fastgpt', 'dify'] as const;
 export type BaseProviderType = (typeof baseProviderTypes)[number];
 
 interface BaseTypeInfo {
@@ -52,6 +52,9 @@ const baseTypes: Record<BaseProviderType, BaseTypeInfo> = {
   },
   ollama: { wireFormat: 'ollama', displayName: 'Ollama', defaultBaseUrl: 'http://localhost:11434', defaultModels: [] },
   azure: { wireFormat: 'azure', displayName: 'Azure OpenAI', defaultModels: [] },
+  // Agent platforms: the app behind the key decides the model, so the model id is only a label.
+  fastgpt: { wireFormat: 'fastgpt', displayName: 'FastGPT', defaultBaseUrl: 'https://api.fastgpt.in/api/v1', defaultModels: [{ id: 'fastgpt-app', contextWindow: 128_000 }] },
+  dify: { wireFormat: 'dify', displayName: 'Dify', defaultBaseUrl: 'https://api.dify.ai/v1', defaultModels: [{ id: 'dify-app', contextWindow: 128_000 }] },
 };
 
 /** What a `provider_type` value means: its base type, wire format and preset, if any. */
