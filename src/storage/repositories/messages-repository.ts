@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { notFound } from '../../errors/app-error.ts';
 import type { DatabaseSchema, MessagesTable } from '../schema.ts';
 import { parseJson } from '../errors.ts';
+import { activeWindow, batches, createMessageTreeRepository, withParents } from './message-tree-repository.ts';
 
 export type MessageRole = MessagesTable['role'];
 export type MessageStatus = MessagesTable['status'];
@@ -58,6 +59,8 @@ export interface MessageListOptions {
   offset?: number;
   /** Only messages older than this one; ids are UUIDv7, so id order is creation order. */
   beforeId?: string;
+  /** 'active' (default): only the active branch of the message tree; 'all': every message. */
+  branch?: 'active' | 'all';
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -141,12 +144,12 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
   /**
    * Appends messages to the caller's conversation, or throws NOT_FOUND when it is not theirs.
    * A conversation deleted between the check and the insert fails the foreign key, which is
-   * the same answer.
+   * the same answer. The last message becomes the conversation's active branch.
    */
   async function createMany(userId: string, conversationId: string, messages: NewMessage[]): Promise<Message[]> {
     if (!(await conversationIsOwned(userId, conversationId))) throw notFound('conversation');
     if (messages.length === 0) return [];
-    const rows = messages.map((message) => toRow(userId, conversationId, message));
+    const rows = (await withParents(db, userId, conversationId, messages)).map((message) => toRow(userId, conversationId, message));
     try {
       // Batches keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
       for (let start = 0; start < rows.length; start += insertBatchSize) {
@@ -156,19 +159,37 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
       if (isForeignKeyViolation(error)) throw notFound('conversation');
       throw error;
     }
+    await db
+      .updateTable('conversations')
+      .set({ activeMessageId: rows[rows.length - 1]!.id })
+      .where('userId', '=', userId)
+      .where('id', '=', conversationId)
+      .execute();
     return rows.map(toMessage);
+  }
+
+  /** These messages of the caller's, in the order of `ids`; unknown ids are left out. */
+  async function findManyForUser(userId: string, ids: string[]): Promise<Message[]> {
+    const found = new Map<string, Message>();
+    for (const batch of batches(ids)) {
+      const rows = await db.selectFrom('messages').selectAll().where('userId', '=', userId).where('id', 'in', batch).execute();
+      for (const row of rows) found.set(row.id, toMessage(row));
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   return {
     createMany,
+    findManyForUser,
 
     async create(userId: string, conversationId: string, message: NewMessage): Promise<Message> {
       const [created] = await createMany(userId, conversationId, [message]);
       return created!;
     },
 
-    /** Oldest first; with `beforeId`, only messages created before that one. */
+    /** Oldest first; with `beforeId`, only messages created before that one. The active branch unless `branch: 'all'`. */
     async listForConversation(userId: string, conversationId: string, options: MessageListOptions): Promise<Message[]> {
+      if (options.branch !== 'all') return findManyForUser(userId, await activeWindow(db, userId, conversationId, options));
       let query = selectOwned(userId, conversationId);
       if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
       query = query.orderBy('id', 'asc');
@@ -178,7 +199,8 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
       return rows.map(toMessage);
     },
 
-    async count(userId: string, conversationId: string, options: { beforeId?: string } = {}): Promise<number> {
+    async count(userId: string, conversationId: string, options: { beforeId?: string; branch?: 'active' | 'all' } = {}): Promise<number> {
+      if (options.branch !== 'all') return (await activeWindow(db, userId, conversationId, { beforeId: options.beforeId })).length;
       let query = db
         .selectFrom('messages')
         .select((eb) => eb.fn.countAll().as('total'))
@@ -245,9 +267,11 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
       return rows.map((row) => row.id);
     },
 
+    /** Deletes one message; its children move up to its parent (see message-tree-repository). */
     async delete(userId: string, id: string): Promise<boolean> {
-      const result = await db.deleteFrom('messages').where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+      const message = await db.selectFrom('messages').select('conversationId').where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
+      if (!message) return false;
+      return (await createMessageTreeRepository(db).deleteAndReattach(userId, message.conversationId, new Set([id]))) === 1;
     },
 
     /** Deletes every message of the caller's conversation; returns how many were removed. */
