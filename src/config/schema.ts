@@ -27,6 +27,101 @@ const listFromText = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** A name usable as a tool-name prefix: letters, digits, `_` and `-`. */
+const mcpServerName = z.string().regex(/^[a-zA-Z0-9_-]{1,48}$/, 'use 1-48 letters, digits, _ or -');
+const mcpPermissionLevel = z.coerce.number().int().min(1).max(4).default(3);
+const mcpRemoteServerSchema = z
+  .object({
+    name: mcpServerName,
+    transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Sent with every request (e.g. Authorization); never shown. */
+    headers: z.record(z.string(), z.string()).default({}),
+    description: z.string().max(500).optional(),
+    /** Lowest permission level that may see and run its tools; EXECUTE (3) by default. */
+    permissionLevel: mcpPermissionLevel,
+    enabled: booleanFromText.default(true),
+  })
+  .strict();
+const mcpStdioServerSchema = z
+  .object({
+    name: mcpServerName,
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    /** Added to a minimal inherited environment (PATH, HOME, …), never the server's whole one. */
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+    description: z.string().max(500).optional(),
+    permissionLevel: mcpPermissionLevel,
+    enabled: booleanFromText.default(true),
+  })
+  .strict();
+/**
+ * The admin MCP server list. From an environment variable it arrives as JSON text, and may not
+ * start processes: stdio servers come only from the config file.
+ */
+const mcpServersSetting = z.unknown().transform((value, context): McpServerSetting[] => {
+  const fromEnvironment = typeof value === 'string';
+  let list: unknown = value;
+  if (fromEnvironment) {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON array of MCP servers' });
+      return z.NEVER;
+    }
+  }
+  if (!Array.isArray(list)) {
+    context.addIssue({ code: 'custom', message: 'must be an array of MCP servers' });
+    return z.NEVER;
+  }
+  const servers: McpServerSetting[] = [];
+  list.forEach((entry, index) => {
+    const isStdio = (entry as { transport?: unknown } | null)?.transport === 'stdio';
+    if (isStdio && fromEnvironment) {
+      context.addIssue({ code: 'custom', path: [index], message: 'stdio servers can only be configured in the config file' });
+      return;
+    }
+    const parsed = (isStdio ? mcpStdioServerSchema : mcpRemoteServerSchema).safeParse(entry);
+    if (parsed.success) servers.push(parsed.data);
+    else for (const issue of parsed.error.issues) context.addIssue({ ...issue, path: [index, ...issue.path] } as never);
+  });
+  const names = servers.map((server) => server.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) context.addIssue({ code: 'custom', message: `MCP server name ${duplicate} is used twice` });
+  return servers;
+});
+export type McpServerSetting = z.infer<typeof mcpRemoteServerSchema> | z.infer<typeof mcpStdioServerSchema>;
+
+/** Python, shell and workspace file tools (`tools.sandbox`). */
+const sandboxSettings = z.object({
+  /** Root of the per-user workspaces (`<root>/<user id>`); `<dataDir>/workspaces` when unset. */
+  workspaceDir: z.string().min(1).optional(),
+  /** Most bytes one user's workspace may hold. */
+  workspaceQuotaBytes: z.coerce.number().int().min(1024).max(1024 ** 4).default(100 * 1024 * 1024),
+  /** Largest file `file_read` returns, in bytes (the rest is cut with a note). */
+  fileReadMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Most matching lines one `file_grep` returns. */
+  grepMaxMatches: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** Python worker threads kept (created on first use). */
+  pythonWorkers: z.coerce.number().int().min(1).max(64).default(2),
+  /** Wall time of one Python run; past it the worker is terminated and replaced. */
+  pythonTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Memory of one Python worker (WebAssembly heap, and the JS heap), in MB. */
+  pythonMemoryMb: z.coerce.number().int().min(64).max(4096).default(512),
+  /** Wall time of one shell command; its whole sandbox is killed past it. */
+  shellTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Address space of each process in the shell sandbox, in MB. */
+  shellMemoryMb: z.coerce.number().int().min(16).max(65_536).default(512),
+  /** Most processes the shell sandbox may run at once. */
+  shellMaxProcesses: z.coerce.number().int().min(1).max(4096).default(64),
+  /** Uid the shell sandbox runs as when the server itself runs as root. */
+  shellSandboxUid: z.coerce.number().int().min(1).max(2 ** 31).default(65_534),
+  /** Most bytes of stdout plus stderr one Python or shell run hands back. */
+  toolOutputMaxBytes: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(64 * 1024),
+});
+
 export const configSchema = z.object({
   server: z
     .object({
@@ -174,6 +269,36 @@ export const configSchema = z.object({
       fetchMaxUrls: z.coerce.number().int().min(1).max(50).default(5),
       /** Longest text one fetched page hands back, in characters (the rest is cut with a note). */
       fetchMaxChars: z.coerce.number().int().min(256).max(1_000_000).default(30_000),
+      sandbox: sandboxSettings.prefault({}),
+    })
+    .prefault({}),
+  /** MCP servers the operator configures, and limits for every MCP connection. */
+  mcp: z
+    .object({
+      /**
+       * Admin MCP servers. From the config file: streamable HTTP, SSE or stdio. From
+       * COLLOQUY_MCP_SERVERS (a JSON array): streamable HTTP and SSE only, never a process.
+       */
+      servers: mcpServersSetting.default([]),
+      /** Longest wait for one MCP request (connect, list, call). */
+      callTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(60_000),
+      /** How long a server's tool list is reused before it is asked again. */
+      toolListCacheSeconds: z.coerce.number().int().min(0).max(86_400).default(60),
+      /** Largest MCP response body read, in bytes. */
+      maxResponseBytes: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+      /** Longest tool output handed to a model, in characters (the rest is cut with a note). */
+      maxOutputChars: z.coerce.number().int().min(256).max(10_000_000).default(100_000),
+      /** Most MCP servers one user may add. */
+      maxServersPerUser: z.coerce.number().int().min(0).max(1000).default(20),
+    })
+    .prefault({}),
+  /** LobeChat's plugin gateway (`POST /webapi/plugin/gateway`). */
+  plugins: z
+    .object({
+      /** Time allowed for a plugin's API call (and for fetching its OpenAPI document). */
+      gatewayTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(30_000),
+      /** Largest plugin API answer or OpenAPI document read, in bytes. */
+      gatewayMaxResponseBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
   /** Validate every response against its documented schema (tests turn this on). */
@@ -247,5 +372,25 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_FETCH_MAX_BYTES: 'tools.fetchMaxBytes',
   COLLOQUY_FETCH_TIMEOUT_MS: 'tools.fetchTimeoutMs',
   COLLOQUY_FETCH_MAX_URLS: 'tools.fetchMaxUrls',
+  COLLOQUY_WORKSPACE_DIR: 'tools.sandbox.workspaceDir',
+  COLLOQUY_WORKSPACE_QUOTA_BYTES: 'tools.sandbox.workspaceQuotaBytes',
+  COLLOQUY_FILE_READ_MAX_BYTES: 'tools.sandbox.fileReadMaxBytes',
+  COLLOQUY_GREP_MAX_MATCHES: 'tools.sandbox.grepMaxMatches',
+  COLLOQUY_PYTHON_WORKERS: 'tools.sandbox.pythonWorkers',
+  COLLOQUY_PYTHON_TIMEOUT_MS: 'tools.sandbox.pythonTimeoutMs',
+  COLLOQUY_PYTHON_MEMORY_MB: 'tools.sandbox.pythonMemoryMb',
+  COLLOQUY_SHELL_TIMEOUT_MS: 'tools.sandbox.shellTimeoutMs',
+  COLLOQUY_SHELL_MEMORY_MB: 'tools.sandbox.shellMemoryMb',
+  COLLOQUY_SHELL_MAX_PROCESSES: 'tools.sandbox.shellMaxProcesses',
+  COLLOQUY_SHELL_SANDBOX_UID: 'tools.sandbox.shellSandboxUid',
+  COLLOQUY_TOOL_OUTPUT_MAX_BYTES: 'tools.sandbox.toolOutputMaxBytes',
   COLLOQUY_FETCH_MAX_CHARS: 'tools.fetchMaxChars',
+  COLLOQUY_MCP_SERVERS: 'mcp.servers',
+  COLLOQUY_MCP_CALL_TIMEOUT_MS: 'mcp.callTimeoutMs',
+  COLLOQUY_MCP_TOOL_LIST_CACHE_SECONDS: 'mcp.toolListCacheSeconds',
+  COLLOQUY_MCP_MAX_RESPONSE_BYTES: 'mcp.maxResponseBytes',
+  COLLOQUY_MCP_MAX_OUTPUT_CHARS: 'mcp.maxOutputChars',
+  COLLOQUY_MCP_MAX_SERVERS_PER_USER: 'mcp.maxServersPerUser',
+  COLLOQUY_PLUGIN_GATEWAY_TIMEOUT_MS: 'plugins.gatewayTimeoutMs',
+  COLLOQUY_PLUGIN_GATEWAY_MAX_RESPONSE_BYTES: 'plugins.gatewayMaxResponseBytes',
 };

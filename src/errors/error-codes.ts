@@ -26,6 +26,8 @@ export const errorCodes = {
   PROVIDER_TIMEOUT: { status: 504, type: 'ProviderTimeoutError', openai: 'timeout_error' },
   /** The thing asked for existed but is gone for good (e.g. an expired run log). */
   GONE: { status: 410, type: 'GoneError', openai: 'not_found_error' },
+  /** An MCP server or a plugin API failed, timed out or answered something we could not read. */
+  TOOL_UPSTREAM_ERROR: { status: 502, type: 'ToolUpstreamError', openai: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string; openai: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

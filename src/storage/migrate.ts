@@ -4,6 +4,7 @@ import { foundationMigration } from './migrations/0001-foundation.ts';
 import { chatEngineMigration } from './migrations/0002-chat-engine.ts';
 import { agentsMigration } from './migrations/0003-agents.ts';
 import { appModelMigration } from './migrations/0004-app-model.ts';
+import { toolsMigration } from './migrations/0005-tools.ts';
 
 /** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002-chat-engine': chatEngineMigration(dialect),
     '0003-agents': agentsMigration(dialect),
     '0004-app-model': appModelMigration(dialect),
+    '0005-tools': toolsMigration(dialect),
   };
 }
 

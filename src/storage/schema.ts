@@ -196,6 +196,29 @@ export interface PlatformConversationsTable {
   updatedAt: string;
 }
 
+export interface McpServersTable {
+  id: string;
+  userId: string;
+  name: string;
+  transport: 'streamable-http' | 'sse';
+  url: string;
+  description: string | null;
+  headersCipher: string | null;
+  headerHints: string;
+  enabled: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PluginSettingsTable {
+  userId: string;
+  identifier: string;
+  settingsCipher: string;
+  settingHints: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface SessionGroupsTable {
   id: string;
   userId: string;
@@ -233,5 +256,7 @@ export interface DatabaseSchema {
   platformConversations: PlatformConversationsTable;
   sessionGroups: SessionGroupsTable;
   threads: ThreadsTable;
+  mcpServers: McpServersTable;
+  pluginSettings: PluginSettingsTable;
 }
 

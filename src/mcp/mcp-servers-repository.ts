@@ -1,0 +1,82 @@
+import type { Kysely, Selectable } from 'kysely';
+import { fromFlag, parseJson, toFlag } from '../storage/errors.ts';
+import type { DatabaseSchema, McpServersTable } from '../storage/schema.ts';
+
+/** A user's remote MCP server row. Headers stay sealed; only the service opens them. */
+export interface StoredMcpServer {
+  id: string;
+  userId: string;
+  name: string;
+  transport: 'streamable-http' | 'sse';
+  url: string;
+  description: string | null;
+  headersCipher: string | null;
+  /** Header name → masked value, for display. */
+  headerHints: Record<string, string>;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type McpServerPatch = Partial<Omit<StoredMcpServer, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
+
+function toServer(row: Selectable<McpServersTable>): StoredMcpServer {
+  return {
+    ...row,
+    headerHints: parseJson<Record<string, string>>(row.headerHints, {}),
+    enabled: fromFlag(row.enabled),
+  };
+}
+
+/** Every query names the owner, so another user's server is simply not found. */
+export function createMcpServersRepository(db: Kysely<DatabaseSchema>) {
+  return {
+    async listForUser(userId: string): Promise<StoredMcpServer[]> {
+      const rows = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).orderBy('id').execute();
+      return rows.map(toServer);
+    },
+    async countForUser(userId: string): Promise<number> {
+      const row = await db
+        .selectFrom('mcpServers')
+        .select((expression) => expression.fn.countAll<number>().as('count'))
+        .where('userId', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+    async findForUser(userId: string, id: string): Promise<StoredMcpServer | undefined> {
+      const row = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
+      return row ? toServer(row) : undefined;
+    },
+    async findByNameForUser(userId: string, name: string): Promise<StoredMcpServer | undefined> {
+      const row = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).where('name', '=', name).executeTakeFirst();
+      return row ? toServer(row) : undefined;
+    },
+    async insert(server: StoredMcpServer): Promise<void> {
+      await db
+        .insertInto('mcpServers')
+        .values({ ...server, headerHints: JSON.stringify(server.headerHints), enabled: toFlag(server.enabled) })
+        .execute();
+    },
+    async update(userId: string, id: string, patch: McpServerPatch, updatedAt: string): Promise<boolean> {
+      const { headerHints, enabled, ...rest } = patch;
+      const result = await db
+        .updateTable('mcpServers')
+        .set({
+          ...rest,
+          ...(headerHints === undefined ? {} : { headerHints: JSON.stringify(headerHints) }),
+          ...(enabled === undefined ? {} : { enabled: toFlag(enabled) }),
+          updatedAt,
+        })
+        .where('userId', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async delete(userId: string, id: string): Promise<boolean> {
+      const result = await db.deleteFrom('mcpServers').where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export type McpServersRepository = ReturnType<typeof createMcpServersRepository>;
