@@ -15,8 +15,10 @@ import { createTokenCounter } from './chat/token-counter.ts';
 import type { ResolvedConfig } from './config/load-config.ts';
 import { createDiagnosticLog } from './diagnostics.ts';
 import { createGuardedHttpClient, type GuardedHttpClient } from './net/guarded-http-client.ts';
+import { createMcpModule } from './mcp/mcp-module.ts';
 import { createProviderModule } from './providers/provider-module.ts';
-import { createToolRegistry, type ToolDefinition } from './tools/tool-registry.ts';
+import { createToolModule } from './tools/tool-module.ts';
+import type { ToolDefinition } from './tools/tool-registry.ts';
 import { createConversationService } from './conversations/conversation-service.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.ts';
 import { createIdGenerator } from './storage/ids.ts';
@@ -42,7 +44,7 @@ export interface DependencyOptions {
   redisKeyPrefix?: string;
   /** The outbound HTTP client; the guarded one built from `config.outbound` when absent. */
   http?: Pick<GuardedHttpClient, 'fetchWith'> & Partial<Pick<GuardedHttpClient, 'close'>>;
-  /** Tools offered to models; the tools issue brings the built-in ones. */
+  /** Tools beside the built-in ones (tests add fakes); one named like a built-in tool replaces it. */
   tools?: ToolDefinition[];
   /** Waits between upstream retries (tests shorten them). */
   sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
@@ -136,6 +138,10 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   // Every outbound request of the server goes through this one client (SSRF rules, caps).
   const http = options.http ?? createGuardedHttpClient(config.outbound);
   const providers = createProviderModule({ db, config, audit, newId, clock, http });
+  // MCP servers (the operator's and users' own) and their tools; every HTTP request goes through `http`.
+  const mcp = createMcpModule({ db, config, http, audit, newId, clock, log });
+  // Every tool a model or the tools API can reach: built-in ones plus per-user sources (MCP).
+  const tools = createToolModule({ config, http, audit, log, extraTools: options.tools });
   const runLog = createRunLog({
     redis,
     keyPrefix: options.redisKeyPrefix ?? 'colloquy:',
@@ -150,7 +156,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     transaction: createConversationTransaction(db),
     runLog,
     models: providers.resolver,
-    tools: createToolRegistry(options.tools ?? []),
+    tools: tools.registry,
+    audit,
     counter: createTokenCounter(),
     newId,
     clock,
@@ -179,6 +186,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     redis,
     http,
     providers,
+    tools,
+    mcp,
     runLog,
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },
@@ -187,6 +196,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
       try {
         await chat.close();
         await runLog.close();
+        await tools.close();
+        await mcp.close();
         await http.close?.();
       } finally {
         try {

@@ -15,6 +15,7 @@ import type { ConversationsRepository } from '../storage/repositories/conversati
 import type { Message } from '../storage/repositories/messages-repository.ts';
 import type { TurnRequestsRepository } from '../storage/repositories/turn-requests-repository.ts';
 import { buildContext } from './context-window.ts';
+import { resolveTurnBranch } from './turn-branch.ts';
 import type { RunEvent } from './run-log.ts';
 import { replayStoredTurn } from './stored-turn-replay.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
@@ -51,6 +52,10 @@ export interface TurnRequest {
    */
   newMessages?: LanguageModelV3Message[];
   historyFromClient?: boolean;
+  /** Edit-branching: the new user message goes under this message (null: a new root); see turn-branch.ts. */
+  parentMessageId?: string | null;
+  /** Regenerate: answer this stored user message again with a new sibling assistant message. */
+  regenerateMessageId?: string;
 }
 
 export interface StartedTurn {
@@ -77,7 +82,7 @@ const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
 
 function requestHash(request: TurnRequest): string {
   const { conversationId, content, thinkingEnabled, enabledTools, providerId, model } = request;
-  const extras = [request.systemPrompt, request.callSettings, request.clientTools, request.toolChoice, request.newMessages, request.historyFromClient];
+  const extras = [request.systemPrompt, request.callSettings, request.clientTools, request.toolChoice, request.newMessages, request.historyFromClient, request.parentMessageId, request.regenerateMessageId];
   const hasExtras = extras.some((value) => value !== undefined);
   return createHash('sha256')
     .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null, ...(hasExtras ? extras : [])]))
@@ -127,18 +132,19 @@ export function createChatService(options: ChatServiceOptions) {
       ...request.callSettings,
     };
     const maxOutputTokens = callSettings.maxOutputTokens ?? resolved.maxOutputTokens;
-    const history = request.historyFromClient ? [] : await options.messages.listForConversation(request.userId, conversation.id, {});
+    const branch = await resolveTurnBranch(options.messages, { ...request, conversationId: conversation.id });
+    const history = branch.history;
     const context = await buildContext(
       {
         systemPrompt: request.systemPrompt !== undefined ? request.systemPrompt : conversation.systemPrompt,
-        history, userContent: request.content, newMessages: request.newMessages, contextWindow: resolved.contextWindow, maxOutputTokens,
+        history, userContent: branch.regenerated?.content ?? request.content, newMessages: request.newMessages, contextWindow: resolved.contextWindow, maxOutputTokens,
       },
       options.counter,
     );
     const tools = options.tools.available(request.enabledTools ?? [], request.permissionLevel);
 
     const at = options.clock().toISOString();
-    const userMessageId = options.newId();
+    const userMessageId = branch.regenerated?.id ?? options.newId();
     const turnId = options.newId();
     // The run log exists before the turn is committed, so nobody who can see the turn (a repeat
     // with the same Idempotency-Key) finds it without its log; a turn that is not committed has
@@ -163,7 +169,7 @@ export function createChatService(options: ChatServiceOptions) {
         await repositories.conversations.update(request.userId, conversation.id, { title: titleFrom(request.content) }, at);
       }
       return repositories.messages.createMany(request.userId, conversation.id, [
-        { id: userMessageId, role: 'user', content: request.content, tokenCount: context.userMessageTokens, now: at },
+        ...(branch.regenerated ? [] : [{ id: userMessageId, role: 'user' as const, content: request.content, parentId: branch.parentId, tokenCount: context.userMessageTokens, now: at }]),
         {
           id: turnId, role: 'assistant', content: '', status: 'generating', model: resolved.modelId, parentId: userMessageId,
           metadata: { providerId: resolved.provider.id, ...request.assistantMetadata }, now: at,
@@ -204,7 +210,7 @@ export function createChatService(options: ChatServiceOptions) {
         running.delete(turnId);
       });
     running.set(turnId, { controller, done });
-    return { turnId, conversationId: conversation.id, userMessage: stored[0]!, assistantMessage: stored[1]!, created: true };
+    return { turnId, conversationId: conversation.id, userMessage: branch.regenerated ?? stored[0]!, assistantMessage: stored.at(-1)!, created: true };
   }
 
   async function ownedRun(userId: string, turnId: string) {

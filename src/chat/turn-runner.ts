@@ -34,6 +34,11 @@ export interface TurnRunInput {
   toolChoice?: LanguageModelV3ToolChoice;
   /** Provider options merged over the model's own (thinking) ones. */
   providerOptions?: SharedV3ProviderOptions;
+  /**
+   * Called for a tool call the turn did not offer (unknown, above the user's level, or not
+   * enabled): records the refusal and returns the message handed to the model instead of a result.
+   */
+  refuseTool?: (toolName: string) => Promise<string>;
   signal: AbortSignal;
 }
 
@@ -76,8 +81,17 @@ function functionTools(tools: ToolDefinition[]): LanguageModelV3FunctionTool[] {
   return tools.map((tool) => ({ type: 'function', name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
 }
 
-async function runTool(tool: ToolDefinition | undefined, call: ToolCallRequest, context: ToolCallContext): Promise<ToolResult> {
-  if (!tool) return { output: `Tool "${call.toolName}" is not available in this conversation.`, isError: true };
+async function runTool(
+  tool: ToolDefinition | undefined,
+  call: ToolCallRequest,
+  context: ToolCallContext,
+  refuse?: (toolName: string) => Promise<string>,
+): Promise<ToolResult> {
+  // Only offered tools run; the level is checked again here so no path can skip it.
+  if (!tool || tool.permissionLevel > context.permissionLevel) {
+    const output = refuse ? await refuse(call.toolName) : `Tool "${call.toolName}" is not available in this conversation.`;
+    return { output, isError: true };
+  }
   let input: unknown;
   try {
     input = call.input.trim() === '' ? {} : JSON.parse(call.input);
@@ -180,7 +194,7 @@ export async function runTurn(
           ...input.toolContext,
           toolCallId: request.toolCallId,
           signal: input.signal,
-        });
+        }, input.refuseTool);
         // A tool that ignores its signal must not hide a stop.
         input.signal.throwIfAborted();
         hooks.emit({ type: 'tool-result', toolCallId: request.toolCallId, toolName: request.toolName, ...result });

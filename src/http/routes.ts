@@ -6,6 +6,8 @@ import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.ts';
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
+import { registerMcpServerRoutes } from './mcp/mcp-server-routes.ts';
+import { registerMcpToolRoutes } from './mcp/mcp-tool-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
 import { registerMessageSendRoutes } from './messages/message-send-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
@@ -25,4 +27,6 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerAdminUserRoutes(app, dependencies);
   registerProviderRoutes(app, dependencies.providers);
   registerWebapiModelRoutes(app, dependencies.providers);
+  registerMcpServerRoutes(app, dependencies.mcp);
+  registerMcpToolRoutes(app, dependencies.mcp);
 }

@@ -3,6 +3,7 @@ import { notFound } from '../../errors/app-error.ts';
 import type { DatabaseSchema, MessagesTable } from '../schema.ts';
 import { parseJson } from '../errors.ts';
 import { activeWindow, batches, createMessageTreeRepository, withParents } from './message-tree-repository.ts';
+import { pathTo } from './message-tree.ts';
 
 export type MessageRole = MessagesTable['role'];
 export type MessageStatus = MessagesTable['status'];
@@ -209,6 +210,11 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
       if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
       const row = await query.executeTakeFirstOrThrow();
       return Number(row.total);
+    },
+
+    /** The messages from the root down to this one (the history a branch from it sees); empty when it is not in the conversation. */
+    async listPathTo(userId: string, conversationId: string, messageId: string): Promise<Message[]> {
+      return findManyForUser(userId, pathTo((await createMessageTreeRepository(db).load(userId, conversationId)).nodes, messageId));
     },
 
     /** The oldest message with this role, e.g. the first user message as a conversation's preview. */
