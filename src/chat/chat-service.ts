@@ -8,6 +8,8 @@ import type {
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { ModelResolver } from '../providers/resolved-model.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { refuseToolCall } from '../tools/tool-refusal.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import { defaultConversationTitle } from '../conversations/conversation-service.ts';
 import type { ConversationTransaction } from '../storage/repositories/conversation-transaction.ts';
@@ -20,6 +22,7 @@ import type { RunEvent } from './run-log.ts';
 import { replayStoredTurn } from './stored-turn-replay.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
 import type { CallSettings } from './turn-runner.ts';
+import { startDirectCall, type DirectCall, type DirectCallRequest } from './direct-call.ts';
 
 export interface TurnRequest {
   userId: string;
@@ -74,6 +77,8 @@ export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' |
   transaction: ConversationTransaction;
   models: ModelResolver;
   tools: ToolRegistry;
+  /** Where refused tool calls are recorded. */
+  audit?: AuditLog;
   sleep?: TurnExecutionContext['sleep'];
 }
 
@@ -88,6 +93,10 @@ function requestHash(request: TurnRequest): string {
     .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null, ...(hasExtras ? extras : [])]))
     .digest('hex');
 }
+
+/** The settings a request actually sets, so its unset ones do not hide the conversation's. */
+const definedOnly = <T extends object>(settings: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const titleFrom = (content: string) => {
   const line = content.replace(/\s+/g, ' ').trim();
@@ -129,7 +138,7 @@ export function createChatService(options: ChatServiceOptions) {
     const callSettings: CallSettings = {
       temperature: conversation.temperature ?? undefined,
       maxOutputTokens: conversation.maxTokens ?? undefined,
-      ...request.callSettings,
+      ...definedOnly(request.callSettings),
     };
     const maxOutputTokens = callSettings.maxOutputTokens ?? resolved.maxOutputTokens;
     const branch = await resolveTurnBranch(options.messages, { ...request, conversationId: conversation.id });
@@ -141,7 +150,7 @@ export function createChatService(options: ChatServiceOptions) {
       },
       options.counter,
     );
-    const tools = options.tools.available(request.enabledTools ?? [], request.permissionLevel);
+    const tools = await options.tools.available(request.userId, request.enabledTools ?? [], request.permissionLevel);
 
     const at = options.clock().toISOString();
     const userMessageId = branch.regenerated?.id ?? options.newId();
@@ -201,6 +210,12 @@ export function createChatService(options: ChatServiceOptions) {
           ...request.providerOptions,
           colloquy: { conversationId: conversation.id, userId: request.userId, turnId },
         },
+        refuseTool: async (toolName) => {
+          const refusal = await refuseToolCall(options, undefined, {
+            userId: request.userId, permissionLevel: request.permissionLevel, toolName, via: 'chat', conversationId: conversation.id, turnId,
+          });
+          return refusal.message;
+        },
         signal: controller.signal,
       },
     )
@@ -220,6 +235,9 @@ export function createChatService(options: ChatServiceOptions) {
 
   return {
     start,
+
+    /** A model call that stores nothing but usage, aborted with `request.signal`; see direct-call.ts. */
+    direct: (request: DirectCallRequest): Promise<DirectCall> => startDirectCall({ ...execution, models: options.models }, request),
 
     /**
      * The turn's events after `afterSeq`, live until it ends. A turn whose run log has expired

@@ -77,6 +77,15 @@ export function createConversationService(options: ConversationServiceOptions) {
       return conversations.create(userId, { ...rest, id: id ?? newId(), title: fields.title ?? defaultConversationTitle, now: now() });
     },
 
+    /**
+     * The caller's conversation with this client-chosen id, created on first use (StellarByte's
+     * `session_id`); an id another user holds answers NOT_FOUND, as if it did not exist.
+     */
+    async open(userId: string, id: string, fields: { title?: string } = {}): Promise<{ conversation: Conversation; created: boolean }> {
+      checkClientId(id);
+      return conversations.findOrCreate(userId, { id, title: fields.title ?? defaultConversationTitle, now: now() });
+    },
+
     list(userId: string, listOptions: ConversationListOptions): Promise<{ items: Conversation[]; total: number }> {
       return conversations.listForUser(userId, listOptions);
     },

@@ -55,12 +55,17 @@ export function toAppError(error: unknown): AppError {
   });
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AppError,
+  format: ErrorFormat = errorFormatFor(request),
+): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply
     .status(error.status)
     .type('application/json; charset=utf-8')
-    .send(renderError(error, errorFormatFor(request), request.id));
+    .send(renderError(error, format, request.id));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

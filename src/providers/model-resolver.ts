@@ -36,7 +36,9 @@ function platformModelLabel(providerType: string): string | undefined {
 const matchesName = (entry: ProviderEntry, name: string): boolean => {
   const wanted = name.toLowerCase();
   const { record } = entry;
-  return record.name.toLowerCase() === wanted || record.providerType === wanted || record.settings.preset === wanted;
+  return (
+    record.id === name || record.name.toLowerCase() === wanted || record.providerType === wanted || record.settings.preset === wanted
+  );
 };
 
 const offers = (entry: ProviderEntry, model: string): boolean =>
