@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ToolDefinition } from '../tool-registry.ts';
+import { createWorkspaceStore } from '../workspace/workspace-store.ts';
+import { createPythonPool } from './python-pool.ts';
+import { createPythonTools } from './python-tools.ts';
+
+// A marker in this process's environment: Python must not see it.
+const marker = `colloquy-marker-${process.pid}-${Date.now()}`;
+process.env.COLLOQUY_TEST_SECRET_MARKER = marker;
+
+describe('python tools', () => {
+  let root: string;
+  let pool: ReturnType<typeof createPythonPool>;
+  let tools: Map<string, ToolDefinition>;
+  const userId = 'python-user';
+
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'colloquy-python-'));
+    pool = createPythonPool({ size: 1, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
+    const store = createWorkspaceStore({ root, quotaBytes: 100_000 });
+    tools = new Map(createPythonTools(pool, store).map((tool) => [tool.name, tool]));
+  });
+  after(async () => {
+    await pool.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const call = async (name: string, input: unknown, owner = userId) => {
+    const context = { userId: owner, permissionLevel: 3, toolCallId: 'call-1', signal: new AbortController().signal };
+    const result = await tools.get(name)!.execute(input, context);
+    let parsed: Record<string, unknown> | undefined;
+    try {
+      parsed = JSON.parse(result.output) as Record<string, unknown>;
+    } catch {
+      parsed = undefined;
+    }
+    return { ...result, answer: parsed };
+  };
+
+  it('computes, prints and evaluates', async () => {
+    const run = await call('python_execute', { code: 'import math\nprint("hello")\nmath.factorial(20)' });
+    assert.equal(run.isError, false, run.output);
+    assert.equal(run.answer?.result, '2432902008176640000');
+    assert.equal(run.answer?.stdout, 'hello\n');
+    const evaluated = await call('python_eval', { expression: '2**100 + sum(range(10))' });
+    assert.equal(evaluated.answer?.result, String(2n ** 100n + 45n));
+  });
+
+  it('reports exceptions and bad input as errors', async () => {
+    const raised = await call('python_execute', { code: '1/0' });
+    assert.equal(raised.isError, true);
+    assert.match(String(raised.answer?.error), /ZeroDivisionError/);
+    const statement = await call('python_eval', { expression: 'x = 1' });
+    assert.equal(statement.isError, true);
+    assert.match(String(statement.answer?.error), /SyntaxError/);
+    const bad = await call('python_execute', { source: 'print(1)' });
+    assert.equal(bad.isError, true);
+    assert.match(bad.output, /invalid input for python_execute/);
+  });
+
+  it('copies the workspace in and saves changed files back', async () => {
+    await mkdir(path.join(root, userId), { recursive: true });
+    await writeFile(path.join(root, userId, 'numbers.txt'), '1\n2\n3\n');
+    const run = await call('python_execute', {
+      code: 'total = sum(int(x) for x in open("numbers.txt"))\nopen("out/total.txt", "w").write(str(total)) if __import__("os").makedirs("out", exist_ok=True) is None else 0\ntotal',
+    });
+    assert.equal(run.isError, false, run.output);
+    assert.equal(run.answer?.result, '6');
+    assert.deepEqual(run.answer?.files_saved, ['out/total.txt']);
+    assert.equal(await readFile(path.join(root, userId, 'out/total.txt'), 'utf8'), '6');
+  });
+
+  it('refuses files beyond the quota and saves none', async () => {
+    const run = await call('python_execute', { code: 'open("big.bin", "wb").write(b"x" * 200_000)' });
+    assert.equal(run.isError, true);
+    assert.match(String(run.answer?.files_not_saved), /quota exceeded/);
+    await assert.rejects(readFile(path.join(root, userId, 'big.bin')), { code: 'ENOENT' });
+  });
+
+  it('cannot see the host file system or environment', async () => {
+    const passwd = await call('python_execute', { code: 'open("/etc/passwd").read()' });
+    assert.equal(passwd.isError, true);
+    assert.match(String(passwd.answer?.error), /FileNotFoundError/);
+    const environment = await call('python_execute', { code: 'import os; dict(os.environ)' });
+    assert.equal(environment.answer?.result, "{'HOME': '/workspace'}");
+    assert.ok(!environment.output.includes(marker));
+    const listing = await call('python_execute', { code: 'import os; sorted(os.listdir("/"))' });
+    assert.ok(!String(listing.answer?.result).includes("'etc'"), listing.output);
+  });
+
+  it('cannot reach the host through JavaScript', async () => {
+    const attempts = [
+      'import js; js.process.env',
+      'from pyodide.ffi import to_js; to_js({}).constructor.constructor("return process.env")()',
+      'import pyodide_js; pyodide_js.mountNodeFS("/mnt", "/etc")',
+      'import pyodide_js; pyodide_js._api.loadBinaryFile("/etc/passwd")',
+      'from pyodide.code import run_js; run_js("globalThis.process.env")',
+      'import os; os.system("echo escaped")',
+    ];
+    for (const code of attempts) {
+      const run = await call('python_execute', { code });
+      assert.equal(run.isError, true, `${code} → ${run.output}`);
+      assert.ok(!run.output.includes(marker));
+      assert.ok(!run.output.includes('root:x:0'));
+    }
+  });
+
+  it('cannot open network connections', async () => {
+    const server = createServer((socket) => socket.end('reached'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const run = await call('python_execute', {
+        code: `import socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=2)\ns.recv(10)`,
+      });
+      assert.equal(run.isError, true, run.output);
+      const fetched = await call('python_execute', { code: `import urllib.request\nurllib.request.urlopen("http://127.0.0.1:${port}/").read()` });
+      assert.equal(fetched.isError, true, fetched.output);
+      assert.equal(connections, 0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('caps output', async () => {
+    const run = await call('python_execute', { code: 'print("y" * 10_000)' });
+    assert.equal(run.answer?.output_truncated, true);
+    assert.ok(String(run.answer?.stdout).length <= 2000);
+  });
+
+  it('stops a huge allocation at the memory cap, and recovers', async () => {
+    const run = await call('python_execute', { code: 'blocks = []\nwhile True: blocks.append(bytearray(8 * 1024 * 1024))' });
+    assert.equal(run.isError, true);
+    assert.match(run.output, /MemoryError/);
+    const next = await call('python_eval', { expression: '6 * 7' });
+    assert.equal(next.answer?.result, '42', next.output);
+  });
+
+  it('terminates an endless loop at the wall-time cap, and the pool recovers', async () => {
+    const started = Date.now();
+    const run = await call('python_execute', { code: 'while True: pass' });
+    assert.equal(run.isError, true);
+    assert.match(run.output, /longer than 4000 ms/);
+    assert.ok(Date.now() - started < 9000);
+    const next = await call('python_eval', { expression: '1 + 1' });
+    assert.equal(next.answer?.result, '2', next.output);
+  });
+
+  it('gives another user a fresh interpreter', async () => {
+    await call('python_execute', { code: 'import builtins; builtins.left_behind = "secret of user one"' });
+    const other = await call('python_execute', { code: 'import builtins; getattr(builtins, "left_behind", None)' }, 'python-user-two');
+    assert.equal(other.isError, false, other.output);
+    assert.equal(other.answer?.result, null);
+  });
+});

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chown, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureWorkspaceFolder, noFollowFlag, resolveInside, WorkspacePathError } from './workspace-paths.ts';
+
+export interface WorkspaceStoreOptions {
+  /** Folder holding one sub-folder per user. */
+  root: string;
+  quotaBytes: number;
+  /** When set, written files and folders are given to this uid (the shell sandbox's, under root). */
+  sandboxUid?: number;
+}
+
+export interface WorkspaceFile {
+  /** Relative to the workspace, `/`-separated. */
+  path: string;
+  data: Uint8Array;
+}
+
+export interface WorkspaceEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+}
+
+/** Most entries one walk visits, so a huge tree cannot stall the server. */
+const maxWalkEntries = 100_000;
+
+/**
+ * Per-user workspace folders with a byte quota. Every path goes through `resolveInside`;
+ * writes go to a temporary file in the same folder and are renamed into place once the quota
+ * allows the new size. Writes of one user are serialised so two cannot both pass the quota.
+ */
+export function createWorkspaceStore(options: WorkspaceStoreOptions) {
+  const queues = new Map<string, Promise<unknown>>();
+
+  function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(userId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    queues.set(userId, settled);
+    void settled.then(() => {
+      if (queues.get(userId) === settled) queues.delete(userId);
+    });
+    return next;
+  }
+
+  async function walk(root: string, from = '.', recursive = true): Promise<WorkspaceEntry[]> {
+    const found: WorkspaceEntry[] = [];
+    const pending = [from];
+    while (pending.length > 0 && found.length < maxWalkEntries) {
+      const relativeFolder = pending.shift()!;
+      const names = await readdir(path.join(root, relativeFolder)).catch(() => [] as string[]);
+      for (const name of names.sort()) {
+        const relative = relativeFolder === '.' ? name : `${relativeFolder}/${name}`;
+        const info = await lstat(path.join(root, relative)).catch(() => undefined);
+        if (!info) continue;
+        const type = info.isFile() ? 'file' : info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : 'other';
+        found.push({ path: relative, type, size: type === 'file' ? info.size : 0 });
+        if (type === 'directory' && recursive) pending.push(relative);
+      }
+    }
+    return found;
+  }
+
+  const usageOf = async (root: string) => (await walk(root)).reduce((total, entry) => total + entry.size, 0);
+
+  async function sizeOfFile(absolute: string): Promise<number> {
+    const info = await lstat(absolute).catch(() => undefined);
+    if (info?.isDirectory()) throw new WorkspacePathError('a folder already has that name');
+    return info?.isFile() ? info.size : 0;
+  }
+
+  async function giveToSandbox(target: string): Promise<void> {
+    if (options.sandboxUid !== undefined) await chown(target, options.sandboxUid, options.sandboxUid);
+  }
+
+  async function makeFolders(root: string, relativeFolder: string): Promise<void> {
+    if (relativeFolder === '.') return;
+    let current = root;
+    for (const part of relativeFolder.split('/')) {
+      current = path.join(current, part);
+      const created = await mkdir(current, { mode: 0o750 }).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (created) await giveToSandbox(current);
+    }
+    await resolveInside(root, relativeFolder);
+  }
+
+  /** Writes through a temporary file; the quota is checked again, with the file written, before the rename. */
+  async function writeAtomically(root: string, absolute: string, data: Uint8Array, sizeBefore: number): Promise<void> {
+    const temporary = path.join(path.dirname(absolute), `.colloquy-${randomBytes(8).toString('hex')}.tmp`);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollowFlag;
+    const handle = await open(temporary, flags, 0o640);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await giveToSandbox(temporary);
+      const usage = await usageOf(root);
+      if (usage - sizeBefore > options.quotaBytes) throw quotaError(usage - sizeBefore);
+      await rename(temporary, absolute);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const quotaError = (needed: number) =>
+    new WorkspacePathError(
+      `workspace quota exceeded: this would use ${needed} bytes of ${options.quotaBytes}; nothing was written`,
+    );
+
+  async function writeAll(userId: string, files: readonly WorkspaceFile[]): Promise<void> {
+    const root = await ensureWorkspaceFolder(options.root, userId);
+    await giveToSandbox(root);
+    const targets = [];
+    for (const file of files) targets.push({ ...(await resolveInside(root, file.path)), data: file.data });
+    let projected = await usageOf(root);
+    const sizesBefore = new Map<string, number>();
+    for (const target of targets) {
+      const before = sizesBefore.get(target.absolute) ?? (await sizeOfFile(target.absolute));
+      sizesBefore.set(target.absolute, target.data.byteLength);
+      projected += target.data.byteLength - before;
+    }
+    if (projected > options.quotaBytes) throw quotaError(projected);
+    for (const target of targets) {
+      await makeFolders(root, path.posix.dirname(target.relative));
+      const { absolute } = await resolveInside(root, target.relative);
+      await writeAtomically(root, absolute, target.data, await sizeOfFile(absolute));
+    }
+  }
+
+  return {
+    quotaBytes: options.quotaBytes,
+    /** The real path of the user's workspace, created when missing. */
+    folderFor: (userId: string) => ensureWorkspaceFolder(options.root, userId),
+    resolve: async (userId: string, requested: string) =>
+      resolveInside(await ensureWorkspaceFolder(options.root, userId), requested),
+    async usage(userId: string): Promise<number> {
+      return usageOf(await ensureWorkspaceFolder(options.root, userId));
+    },
+    async list(userId: string, requested: string, recursive: boolean): Promise<WorkspaceEntry[]> {
+      const root = await ensureWorkspaceFolder(options.root, userId);
+      const { relative, absolute } = await resolveInside(root, requested);
+      if (!(await lstat(absolute)).isDirectory()) throw new WorkspacePathError(`${relative} is not a folder`);
+      return walk(root, relative, recursive);
+    },
+    /** Reads at most `maxBytes` of a regular file, never through a symlink. */
+    async read(userId: string, requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }> {
+      const { absolute, relative } = await this.resolve(userId, requested);
+      const handle = await open(absolute, constants.O_RDONLY | noFollowFlag).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw new WorkspacePathError(`${relative} does not exist`);
+        if (error.code === 'ELOOP') throw new WorkspacePathError(`${relative} is a symlink; symlinks are not followed`);
+        throw error;
+      });
+      try {
+        const info = await handle.stat();
+        if (!info.isFile()) throw new WorkspacePathError(`${relative} is not a file`);
+        const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        return { data: buffer.subarray(0, bytesRead), size: info.size };
+      } finally {
+        await handle.close();
+      }
+    },
+    /** Every regular file (no symlinks), for copying into a sandbox; at most the quota in bytes. */
+    async snapshot(userId: string): Promise<WorkspaceFile[]> {
+      const files: WorkspaceFile[] = [];
+      let total = 0;
+      for (const entry of await this.list(userId, '.', true)) {
+        if (entry.type !== 'file' || total + entry.size > options.quotaBytes) continue;
+        const { data } = await this.read(userId, entry.path, entry.size);
+        total += data.byteLength;
+        files.push({ path: entry.path, data });
+      }
+      return files;
+    },
+    /** Writes files (all or none pass the quota), each atomically. */
+    write: (userId: string, files: readonly WorkspaceFile[]) => serialised(userId, () => writeAll(userId, files)),
+  };
+}
+
+export type WorkspaceStore = ReturnType<typeof createWorkspaceStore>;
