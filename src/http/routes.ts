@@ -12,6 +12,8 @@ import { registerMessageRoutes } from './messages/message-routes.ts';
 import { registerMessageSendRoutes } from './messages/message-send-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
+import { registerSearchRoutes } from './tools/search-routes.ts';
+import { registerToolRoutes } from './tools/tool-routes.ts';
 import { registerWebapiModelRoutes } from './webapi-models/webapi-model-routes.ts';
 
 /** Every route module, registered inside the authenticated context. */
@@ -27,6 +29,8 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerAdminUserRoutes(app, dependencies);
   registerProviderRoutes(app, dependencies.providers);
   registerWebapiModelRoutes(app, dependencies.providers);
+  registerToolRoutes(app, dependencies.tools);
+  registerSearchRoutes(app, dependencies.tools);
   registerMcpServerRoutes(app, dependencies.mcp);
   registerMcpToolRoutes(app, dependencies.mcp);
 }

@@ -16,7 +16,6 @@ const inputSchema = z
 
 /** JSON text is parsed; any other string is taken as a plain string value. */
 function dataOf(data: unknown): unknown {
-  if (data === undefined) throw validationError('process_data needs data: a JSON value or JSON text');
   if (typeof data !== 'string') return data;
   const trimmed = data.trim();
   if (!/^[[{"]/.test(trimmed)) return data;
