@@ -16,6 +16,7 @@ import type { ResolvedConfig } from './config/load-config.ts';
 import { createDiagnosticLog } from './diagnostics.ts';
 import { createGuardedHttpClient, type GuardedHttpClient } from './net/guarded-http-client.ts';
 import { createMcpModule } from './mcp/mcp-module.ts';
+import { createPluginModule } from './plugins/plugin-module.ts';
 import { createProviderModule } from './providers/provider-module.ts';
 import { createToolModule } from './tools/tool-module.ts';
 import type { ToolDefinition } from './tools/tool-registry.ts';
@@ -142,6 +143,9 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   const mcp = createMcpModule({ db, config, http, audit, newId, clock, log });
   // Every tool a model or the tools API can reach: built-in ones plus per-user sources (MCP).
   const tools = createToolModule({ config, http, audit, log, extraTools: options.tools });
+  tools.sources.add(mcp.toolSource);
+  // LobeChat plugins: per-user settings and the gateway (guarded client, no extra hosts).
+  const plugins = createPluginModule({ db, config, http, audit, clock });
   const runLog = createRunLog({
     redis,
     keyPrefix: options.redisKeyPrefix ?? 'colloquy:',
@@ -188,6 +192,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     providers,
     tools,
     mcp,
+    plugins,
     runLog,
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },

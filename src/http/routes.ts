@@ -10,6 +10,7 @@ import { registerMcpServerRoutes } from './mcp/mcp-server-routes.ts';
 import { registerMcpToolRoutes } from './mcp/mcp-tool-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
 import { registerMessageSendRoutes } from './messages/message-send-routes.ts';
+import { registerPluginRoutes } from './plugins/plugin-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
 import { registerSearchRoutes } from './tools/search-routes.ts';
@@ -33,4 +34,5 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerSearchRoutes(app, dependencies.tools);
   registerMcpServerRoutes(app, dependencies.mcp);
   registerMcpToolRoutes(app, dependencies.mcp);
+  registerPluginRoutes(app, dependencies.plugins);
 }
