@@ -1,3 +1,4 @@
+import { createAgentModule } from './agents/agent-module.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { createApiKeysService } from './auth/api-keys-service.ts';
@@ -180,6 +181,9 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     sweepAllAtStart: database.dialect === 'sqlite',
   });
   await sweep.initial;
+  const agents = await createAgentModule({
+    db, providers, conversations: repositories.conversations, chat, audit, newId, clock, log, agentsFile: config.agents.file,
+  });
 
   return {
     config,
@@ -193,6 +197,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     tools,
     mcp,
     plugins,
+    agents,
     runLog,
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },

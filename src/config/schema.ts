@@ -301,6 +301,12 @@ export const configSchema = z.object({
       gatewayMaxResponseBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
+  agents: z
+    .object({
+      /** A JSON or YAML file of system agents, read at start and by POST /api/agents/reload. */
+      file: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** Validate every response against its documented schema (tests turn this on). */
   validateResponses: booleanFromText.default(false),
 });
@@ -345,6 +351,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_UPSTREAM_RETRY_MAX_DELAY_MS: 'chat.retryMaxDelayMs',
   COLLOQUY_RUN_LOG_RETENTION_SECONDS: 'chat.runLogRetentionSeconds',
   COLLOQUY_DEFAULT_CONTEXT_WINDOW: 'chat.defaultContextWindow',
+  COLLOQUY_AGENTS_FILE: 'agents.file',
   OPENAI_API_KEY: 'providers.openaiApiKey',
   OPENAI_BASE_URL: 'providers.openaiBaseUrl',
   ANTHROPIC_API_KEY: 'providers.anthropicApiKey',

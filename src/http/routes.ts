@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDependencies } from '../dependencies.ts';
 import { registerAdminUserRoutes } from './admin-users/admin-user-routes.ts';
+import { registerAgentRoutes } from './agents/agent-routes.ts';
 import { registerApiKeyRoutes } from './api-keys/api-key-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.ts';
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
+import { registerLlmChatTurnRoutes } from './llmchat/llmchat-turn-routes.ts';
 import { registerMcpServerRoutes } from './mcp/mcp-server-routes.ts';
 import { registerMcpToolRoutes } from './mcp/mcp-tool-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
@@ -30,6 +32,8 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerAdminUserRoutes(app, dependencies);
   registerProviderRoutes(app, dependencies.providers);
   registerWebapiModelRoutes(app, dependencies.providers);
+  registerAgentRoutes(app, dependencies.agents.service);
+  registerLlmChatTurnRoutes(app, dependencies.services.chat);
   registerToolRoutes(app, dependencies.tools);
   registerSearchRoutes(app, dependencies.tools);
   registerMcpServerRoutes(app, dependencies.mcp);
