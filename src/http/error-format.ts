@@ -1,16 +1,18 @@
 import { AppError } from '../errors/app-error.ts';
-import { errorCodes } from '../errors/error-codes.ts';
+import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
 
 /**
  * How a route family shapes its errors: the API.md envelope, StellarByte's bare FastAPI-style
- * `{detail}`, or OpenAI's `{error:{message,type,code}}`. Every error body comes from here.
+ * `{detail}`, OpenAI's `{error:{message,type,code}}`, or Anthropic's `{type:"error",error:{type,message}}`. Every error body comes from here.
  */
-export type ErrorFormat = 'envelope' | 'bare' | 'openai';
+export type ErrorFormat = 'envelope' | 'bare' | 'openai' | 'anthropic';
 
 export function renderError(error: AppError, format: ErrorFormat, requestId?: string): unknown {
   switch (format) {
     case 'bare':
       return { detail: error.message, code: error.code };
+    case 'anthropic':
+      return { type: 'error', error: { type: anthropicErrorType(error.code), message: error.message }, ...(requestId ? { request_id: requestId } : {}) };
     case 'openai':
       return {
         error: { message: error.message, type: errorCodes[error.code].openai, code: error.code.toLowerCase(), param: null },
@@ -28,4 +30,11 @@ export function renderError(error: AppError, format: ErrorFormat, requestId?: st
         timestamp: new Date().toISOString(),
       };
   }
+}
+
+/** Anthropic's error type for one of our codes. */
+export function anthropicErrorType(code: string): string {
+  const openai = code in errorCodes ? errorCodes[code as ErrorCode].openai : 'api_error';
+  if (code === 'SERVICE_UNAVAILABLE') return 'overloaded_error';
+  return openai === 'server_error' || openai === 'timeout_error' ? 'api_error' : openai;
 }
