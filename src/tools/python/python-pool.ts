@@ -109,6 +109,11 @@ export function createPythonPool(options: PythonPoolOptions) {
     waiting.shift()?.();
   }
 
+  /** Starts a clean worker in the background while there is room and none is spare. */
+  function keepSpare(): void {
+    if (!closed && slots.length < options.size && !slots.some((slot) => slot.owner === undefined)) start();
+  }
+
   async function run(
     userId: string,
     request: { mode: 'exec' | 'eval'; code: string; files: PythonFile[] },
@@ -128,11 +133,8 @@ export function createPythonPool(options: PythonPoolOptions) {
         slot.worker.off('message', onMessage);
         slot.worker.off('exit', onExit);
         if (keepWorker) release(slot);
-        else {
-          discard(slot);
-          // Keep a warm worker ready in place of the one terminated.
-          if (!closed && slots.length < options.size) start();
-        }
+        else discard(slot);
+        keepSpare();
         resolve(outcome);
       };
       const stop = (reason: 'timeout' | 'aborted' | 'crashed', message: string) =>

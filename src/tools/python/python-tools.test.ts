@@ -21,7 +21,7 @@ describe('python tools', () => {
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'colloquy-python-'));
-    pool = createPythonPool({ size: 1, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
+    pool = createPythonPool({ size: 2, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
     const store = createWorkspaceStore({ root, quotaBytes: 100_000 });
     tools = new Map(createPythonTools(pool, store).map((tool) => [tool.name, tool]));
   });

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       type: 'result',
       id: request.id,
       ok,
-      value,
+      value: value ?? null,
       stdout: decode(stdout),
       stderr: decode(stderr),
       outputTruncated: stdout.truncated || stderr.truncated,
