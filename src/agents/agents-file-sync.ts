@@ -32,10 +32,10 @@ export async function syncAgentsFile(db: Kysely<DatabaseSchema>, file: string, n
     const repository = createAgentsRepository(transaction);
     const report: AgentsReloadReport = { file, added: [], updated: [], unchanged: [], removed: [], invalid: [...contents.invalid] };
     const stored = new Map((await repository.listBySource('file')).map((agent) => [agent.id, agent]));
-    const newIds = contents.valid.filter((entry) => !stored.has(entry.id)).map((entry) => entry.id);
+    const newIds = contents.valid.filter(({ entry }) => !stored.has(entry.id)).map(({ entry }) => entry.id);
     const takenByOthers = new Set((await repository.findAnyIds(newIds)).map((agent) => agent.id));
 
-    for (const [index, entry] of contents.valid.entries()) {
+    for (const { index, entry } of contents.valid) {
       const { id, ...fields } = entry;
       const fieldsWithVisibility = { ...fields, visibility: fields.visibility ?? ('public' as const) };
       const existing = stored.get(id);
@@ -53,7 +53,7 @@ export async function syncAgentsFile(db: Kysely<DatabaseSchema>, file: string, n
       }
     }
 
-    const present = new Set([...contents.valid.map((entry) => entry.id), ...contents.invalid.flatMap((entry) => (entry.id ? [entry.id] : []))]);
+    const present = new Set([...contents.valid.map(({ entry }) => entry.id), ...contents.invalid.flatMap((entry) => (entry.id ? [entry.id] : []))]);
     for (const id of stored.keys()) {
       if (present.has(id)) continue;
       await repository.delete(id);

@@ -12,7 +12,8 @@ export interface InvalidAgentEntry {
 }
 
 export interface AgentsFileContents {
-  valid: AgentFileEntry[];
+  /** Valid entries with their position in the file. */
+  valid: { index: number; entry: AgentFileEntry }[];
   invalid: InvalidAgentEntry[];
 }
 
@@ -64,7 +65,7 @@ export async function readAgentsFile(file: string): Promise<AgentsFileContents> 
       contents.invalid.push({ index, id: result.data.id, reason: 'duplicate id; an earlier entry has it' });
     } else {
       seen.add(result.data.id);
-      contents.valid.push(result.data);
+      contents.valid.push({ index, entry: result.data });
     }
   }
   return contents;
