@@ -1,13 +1,15 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Config } from '../config/schema.ts';
+import type { ResolvedConfig } from '../config/load-config.ts';
 import type { DiagnosticLog } from '../diagnostics.ts';
 import type { GuardedHttpClient } from '../net/guarded-http-client.ts';
 import { createProcessDataTool } from './data/process-data-tool.ts';
+import { createSandboxTools } from './sandbox-tools.ts';
+import type { WorkspaceStore } from './workspace/workspace-store.ts';
 import { createToolRegistry, type ToolDefinition, type ToolRegistry, type ToolSource } from './tool-registry.ts';
 import { createWebTools, type WebTools } from './web/web-tools.ts';
 
 export interface ToolModuleDependencies {
-  config: Pick<Config, 'tools'>;
+  config: Pick<ResolvedConfig, 'tools' | 'dataDir'>;
   http: Pick<GuardedHttpClient, 'fetchWith'>;
   audit: AuditLog;
   log: DiagnosticLog;
@@ -23,6 +25,8 @@ export interface ToolModule {
   web: Pick<WebTools, 'search' | 'fetchPage' | 'settings'>;
   audit: AuditLog;
   log: DiagnosticLog;
+  /** Each user's workspace folder, shared by the file, Python and shell tools. */
+  workspace: WorkspaceStore;
   close(): Promise<void>;
 }
 
@@ -32,12 +36,9 @@ export interface ToolModule {
  */
 export function createToolModule(dependencies: ToolModuleDependencies): ToolModule {
   const web = createWebTools(dependencies.http, dependencies.config.tools, dependencies.log);
-  const closers: Array<() => Promise<void>> = [];
-
-  // SANDBOX TOOLS: python_execute, python_eval, shell_execute and the workspace file tools come
-  // from `./sandbox-tools.ts` (createSandboxTools({config, log}) → {tools, close}) once it lands;
-  // add its tools to this list and its close() to `closers`.
-  const sandboxTools: ToolDefinition[] = [];
+  // python_execute, python_eval, shell_execute and the workspace file tools (workers start on demand).
+  const sandbox = createSandboxTools({ config: dependencies.config, log: dependencies.log });
+  const sandboxTools = sandbox.tools;
 
   const extraTools = dependencies.extraTools ?? [];
   const replaced = new Set(extraTools.map((tool) => tool.name));
@@ -52,8 +53,7 @@ export function createToolModule(dependencies: ToolModuleDependencies): ToolModu
     web,
     audit: dependencies.audit,
     log: dependencies.log,
-    async close() {
-      await Promise.allSettled(closers.map((close) => close()));
-    },
+    workspace: sandbox.workspace,
+    close: () => sandbox.close(),
   };
 }
