@@ -122,6 +122,39 @@ describe('tools in chat turns', () => {
     assert.deepEqual([row.targetId, JSON.parse(row.details!).permissionLevel], ['shell_execute', 2]);
   });
 
+  it('done when: Python and a workspace file for an EXECUTE user; the same request refused at the tool for READ_ONLY', async () => {
+    await setLevel(3);
+    const written = await harness.app.inject({
+      method: 'POST', url: '/api/tools/file_write/execute', headers: bearer(harness.user.token), payload: { path: 'notes.txt', content: 'tide at 06:12' },
+    });
+    assert.equal(written.statusCode, 200, written.body);
+    const script = () =>
+      harness.fake.script(
+        answer([toolCall('python_eval', { expression: '6 * 7' }, { id: 'call_py' }), toolCall('file_read', { path: 'notes.txt' }, { id: 'call_file' })]),
+        answer([text('42, and the tide is at 06:12.')]),
+      );
+    script();
+    const steps = await turn('compute 6*7 and read notes.txt', ['python_eval', 'file_read']);
+    const results = steps.filter((step) => step.type === 'tool_result');
+    assert.deepEqual(steps.map((step) => [step.type, step.name ?? null]), [
+      ['tool_call', 'python_eval'], ['tool_result', 'python_eval'], ['tool_call', 'file_read'], ['tool_result', 'file_read'], ['text', null],
+    ]);
+    assert.deepEqual(results.map((step) => [step.name, step.success]), [['python_eval', true], ['file_read', true]]);
+    assert.match(results[0]!.content, /42/);
+    assert.match(results[1]!.content, /tide at 06:12/);
+
+    await setLevel(1);
+    const auditedBefore = (await refusals()).length;
+    script();
+    const refusedSteps = await turn('compute 6*7 and read notes.txt', ['python_eval', 'file_read']);
+    const refused = refusedSteps.filter((step) => step.type === 'tool_result');
+    assert.deepEqual(refused.map((step) => [step.name, step.success]), [['python_eval', false], ['file_read', true]]);
+    assert.match(refused[0]!.content, /needs the EXECUTE permission level/);
+    const rows = await refusals();
+    assert.equal(rows.length, auditedBefore + 1);
+    assert.equal(rows[0]!.targetId, 'python_eval');
+  });
+
   it('runs the same EXECUTE tool for a user who has EXECUTE', async () => {
     await setLevel(3);
     harness.fake.script(answer([toolCall('shell_execute', { command: 'echo hi' }, { id: 'call_ok' })]), answer([text('done')]));
