@@ -7,11 +7,15 @@ import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.ts';
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
+import { createAgentChatHandler } from './llmchat/agent-chat-handler.ts';
 import { registerLlmChatTurnRoutes } from './llmchat/llmchat-turn-routes.ts';
 import { registerMcpServerRoutes } from './mcp/mcp-server-routes.ts';
 import { registerMcpToolRoutes } from './mcp/mcp-tool-routes.ts';
 import { registerMessageRoutes } from './messages/message-routes.ts';
 import { registerMessageSendRoutes } from './messages/message-send-routes.ts';
+import { registerOpenAiRoutes } from './openai/openai-routes.ts';
+import { registerAnthropicRoutes } from './anthropic/anthropic-routes.ts';
+import { registerWsChatRoutes } from './ws-chat/ws-chat-routes.ts';
 import { registerPluginRoutes } from './plugins/plugin-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
@@ -36,6 +40,10 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerLlmChatTurnRoutes(app, dependencies.services.chat);
   registerToolRoutes(app, dependencies.tools);
   registerSearchRoutes(app, dependencies.tools);
+  // Bodies with `agentId` on POST /api/chat/completions are LLMChat's agent chat (API.md).
+  registerOpenAiRoutes(app, dependencies, createAgentChatHandler({ agentChat: dependencies.agents.chat, chat: dependencies.services.chat }));
+  registerAnthropicRoutes(app, dependencies);
+  registerWsChatRoutes(app, dependencies);
   registerMcpServerRoutes(app, dependencies.mcp);
   registerMcpToolRoutes(app, dependencies.mcp);
   registerPluginRoutes(app, dependencies.plugins);
