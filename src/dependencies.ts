@@ -1,4 +1,5 @@
 import { createAgentModule } from './agents/agent-module.ts';
+import { createAppModelModule } from './app-model/app-model-module.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { createApiKeysService } from './auth/api-keys-service.ts';
@@ -184,6 +185,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   const agents = await createAgentModule({
     db, providers, conversations: repositories.conversations, chat, audit, newId, clock, log, agentsFile: config.agents.file,
   });
+  const appModel = createAppModelModule({ database, chat, models: providers.resolver, newId, clock });
 
   return {
     config,
@@ -198,6 +200,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     mcp,
     plugins,
     agents,
+    appModel,
     runLog,
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },

@@ -22,6 +22,12 @@ import { registerSessionRoutes } from './sessions/session-routes.ts';
 import { registerSearchRoutes } from './tools/search-routes.ts';
 import { registerToolRoutes } from './tools/tool-routes.ts';
 import { registerWebapiModelRoutes } from './webapi-models/webapi-model-routes.ts';
+import { registerMessageOperationRoutes } from './message-tree/message-operation-routes.ts';
+import { registerMessageTreeRoutes } from './message-tree/message-tree-routes.ts';
+import { registerConversationSearchRoutes } from './search/search-routes.ts';
+import { registerSessionGroupRoutes } from './session-groups/session-group-routes.ts';
+import { registerThreadRoutes } from './threads/thread-routes.ts';
+import { registerTopicRoutes } from './topics/topic-routes.ts';
 
 /** Every route module, registered inside the authenticated context. */
 export async function registerRoutes(app: FastifyInstance, dependencies: AppDependencies): Promise<void> {
@@ -47,4 +53,11 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerMcpServerRoutes(app, dependencies.mcp);
   registerMcpToolRoutes(app, dependencies.mcp);
   registerPluginRoutes(app, dependencies.plugins);
+  // LobeChat's app model: session groups, topics, search, threads, the message tree.
+  registerSessionGroupRoutes(app, dependencies.appModel.sessionGroups);
+  registerTopicRoutes(app, dependencies.appModel.topics);
+  registerConversationSearchRoutes(app, dependencies.appModel.search);
+  registerThreadRoutes(app, dependencies.appModel.threads);
+  registerMessageTreeRoutes(app, dependencies.appModel.messageTree, dependencies.services.chat);
+  registerMessageOperationRoutes(app, dependencies.appModel.messageOperations);
 }
