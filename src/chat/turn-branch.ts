@@ -1,7 +1,7 @@
 import { notFound } from '../errors/app-error.ts';
 import type { Message, MessagesRepository } from '../storage/repositories/messages-repository.ts';
 
-/** Where a turn sits in the conversation's message tree (docs/decisions/0004-*.md). */
+/** Where a turn sits in the conversation's message tree (docs/decisions/0006-message-tree-and-app-model.md). */
 export interface TurnBranchRequest {
   userId: string;
   conversationId: string;

@@ -69,7 +69,7 @@ for (const database of testDatabases()) {
       assert.equal(user.token_count, 4);
       assert.equal(user.usage, null);
       assert.equal(user.status, 'complete');
-      // Appended messages continue the active branch of the message tree (decision 0004).
+      // Appended messages continue the active branch of the message tree (decision 0006).
       assert.equal(user.parent_id, data.messages[0].id);
 
       const byPath = await get(`/api/messages/${id}`);

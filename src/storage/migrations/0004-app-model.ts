@@ -41,7 +41,7 @@ async function createSearchIndexes(db: Kysely<any>, dialect: Dialect): Promise<v
 
 /**
  * LobeChat's app model: session groups, favourite topics, threads, the message tree's active
- * branch, and full-text search (docs/decisions/0004-message-tree-and-app-model.md).
+ * branch, and full-text search (docs/decisions/0006-message-tree-and-app-model.md).
  */
 export function appModelMigration(dialect: Dialect): Migration {
   return {

@@ -2,7 +2,7 @@
  * A conversation's messages form a tree through `parent_id`. One message, stored per
  * conversation (`conversations.active_message_id`), selects the active branch: the active leaf
  * is its newest descendant (by id; ids are UUIDv7, so newest means created last), and the active
- * path is the chain from the root down to that leaf. See docs/decisions/0004-*.md.
+ * path is the chain from the root down to that leaf. See docs/decisions/0006-message-tree-and-app-model.md.
  *
  * These functions are pure, so the invariants can be tested on random trees.
  */
