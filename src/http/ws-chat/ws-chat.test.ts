@@ -95,6 +95,8 @@ describe('StellarByte WebSocket chat', () => {
 
     const messages = await harness.app.inject({ method: 'GET', url: `/api/sessions/${sessionId}/messages`, headers: bearer(harness.user.token) });
     assert.deepEqual(json(messages).map((message: any) => [message.role, message.content]), [['user', 'Say hello'], ['assistant', 'Hello world']]);
+    const ledger = await harness.dependencies.repositories.usage.listForUser(harness.user.id, { limit: 10 });
+    assert.equal(ledger.find((row) => row.conversationId === sessionId)?.surface, 'stellarbyte');
   });
 
   it('attaches to a session by id, created on first use, and continues it with its history', async () => {
@@ -133,6 +135,26 @@ describe('StellarByte WebSocket chat', () => {
     assert.equal(await refusedStatus(`${wsBase}/ws/chat?session_id=${sessionId}&token=${other.token}`), 404);
   });
 
+  it("cannot follow another user's reply by its message id", async () => {
+    harness.fake.script(answer([text('Private answer.')]));
+    const owner = await connect(`${wsBase}/ws/chat?token=${harness.user.token}`);
+    owner.send({ type: 'chat.message', content: 'secret' });
+    const start = await owner.waitFor((frame) => frame.event === 'message_start');
+    await owner.waitFor((frame) => frame.event === 'message_stop');
+    owner.socket.close();
+    const other = await signUp(harness.app);
+    const intruder = await connect(`${wsBase}/ws/chat?token=${other.token}`);
+    intruder.send({ type: 'chat.resume', message_id: start.data.message_id });
+    const error = await intruder.waitFor((frame) => frame.event === 'error');
+    assert.equal(error.data.code, 'NOT_FOUND');
+    assert.equal(textOf(intruder.frames), '');
+    const url = `${wsBase}/ws/chat?token=${other.token}&last_event_id=${encodeURIComponent(`${start.data.message_id}:0`)}`;
+    const viaUrl = await connect(url);
+    assert.equal((await viaUrl.waitFor((frame) => frame.event === 'error')).data.code, 'NOT_FOUND');
+    intruder.socket.close();
+    viaUrl.socket.close();
+  });
+
   it('stops a reply on chat.stop; the reply still ends with message_stop', async () => {
     const gate = harness.fake.gate();
     harness.fake.script(answer([text('Partial'), gate, text(' never')]));
@@ -164,7 +186,9 @@ describe('StellarByte WebSocket chat', () => {
     assert.equal(textOf(before) + textOf(second.frames), 'Before the drop, after the drop.');
     const ids = [...before, ...second.frames].filter((frame) => frame.id).map((frame) => Number(frame.id!.split(':').at(-1)));
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
-    assert.equal(new Set(ids).size, ids.length, "no frame arrives twice");
+    // Frames made from one event share its id; the resumed ones all come after the cursor.
+    const cursor = Number(seen.id!.split(':').at(-1));
+    assert.ok(second.frames.filter((frame) => frame.id).every((frame) => Number(frame.id!.split(':').at(-1)) > cursor), 'no frame arrives twice');
     second.socket.close();
   });
 
