@@ -32,13 +32,19 @@ export interface OpenAiStreamOptions {
  */
 export class OpenAiChunkEncoder {
   private toolIndex = 0;
-  private started = false;
+  private started: boolean;
   private failed = false;
+  private model: string;
 
-  constructor(private readonly options: OpenAiStreamOptions) {}
+  constructor(private readonly options: OpenAiStreamOptions) {
+    // A resumed stream already had its role chunk; an empty model is taken from the turn.
+    this.started = (options.afterSeq ?? 0) > 0;
+    this.model = options.model;
+  }
 
   private chunk(seq: number, delta: Record<string, unknown>, finishReason: string | null = null): SseFrame {
-    const { id, model, created, numbered } = this.options;
+    const { id, created, numbered } = this.options;
+    const model = this.model;
     return {
       ...(numbered ? { id: seq } : {}),
       data: { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] },
@@ -46,7 +52,12 @@ export class OpenAiChunkEncoder {
   }
 
   push({ seq, event }: RunEvent): SseFrame[] {
-    if (seq <= (this.options.afterSeq ?? 0)) return [];
+    if (event.type === 'turn-start' && this.model === '') this.model = event.model;
+    if (seq <= (this.options.afterSeq ?? 0)) {
+      // Seen already: only keep the tool-call numbering in step.
+      if (event.type === 'tool-call') this.toolIndex += 1;
+      return [];
+    }
     const frames: SseFrame[] = [];
     if (!this.started && event.type !== 'usage') {
       this.started = true;
@@ -74,8 +85,8 @@ export class OpenAiChunkEncoder {
         if (this.failed) break;
         frames.push(this.chunk(seq, {}, openAiFinishReason(event.finishReason)));
         if (this.options.includeUsage) {
-          const { id, model, created } = this.options;
-          frames.push({ data: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: openAiUsage(event.usage) } });
+          const { id, created } = this.options;
+          frames.push({ data: { id, object: 'chat.completion.chunk', created, model: this.model, choices: [], usage: openAiUsage(event.usage) } });
         }
         break;
       }

@@ -5,6 +5,9 @@ import type { AppDependencies } from '../../dependencies.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { principalOf } from '../auth-hook.ts';
 import { sendError, toAppError } from '../error-handler.ts';
+import { parseEventCursor } from '../../streaming/sse-frame.ts';
+import { OpenAiChunkEncoder } from '../../streaming/openai-encoder.ts';
+import { streamSse } from '../sse-stream.ts';
 import { handleChatCompletion } from './chat-completion-handler.ts';
 import { listModelsFor } from './model-list.ts';
 import {
@@ -69,6 +72,42 @@ export function registerOpenAiRoutes(app: FastifyInstance, dependencies: AppDepe
   for (const url of ['/v1/chat/completions', '/api/v1/chat/completions']) {
     routes.post(url, { config: openAiErrors, schema: completionSchema }, async (request, reply) =>
       (await handleChatCompletion(dependencies, request, reply, request.body, sessionIdOf(request, request.body))) as ChatCompletion,
+    );
+  }
+
+  for (const url of ['/v1/chat/completions/:id/stream', '/api/v1/chat/completions/:id/stream']) {
+    routes.get(
+      url,
+      {
+        config: openAiErrors,
+        schema: {
+          tags,
+          summary: "Resume a session completion's stream after the last chunk seen",
+          description:
+            'For completions made with `session_id`, whose chunks carry `id:` lines. `:id` is the `x-message-id` header (or the ' +
+            'completion id without `chatcmpl-`); send `Last-Event-ID` (or `?last_event_id=`) to get every later chunk once.',
+          params: z.object({ id: z.string().min(1) }),
+          querystring: z.object({ last_event_id: z.string().optional(), include_usage: z.enum(['true', 'false']).optional() }),
+          response: { 200: chunkStreamSchema },
+        },
+      },
+      async (request, reply) => {
+        const userId = principalOf(request).user.id;
+        const turnId = request.params.id.replace(/^chatcmpl-/, '');
+        const afterSeq = parseEventCursor(request.headers['last-event-id'], request.query.last_event_id);
+        const created = Math.floor(dependencies.clock().getTime() / 1000);
+        // The model name comes from the turn's own first event; chunks the client saw are skipped.
+        const encoder = new OpenAiChunkEncoder({
+          id: `chatcmpl-${turnId}`, model: '', created, includeUsage: request.query.include_usage === 'true', numbered: true, afterSeq,
+        });
+        await streamSse(
+          request,
+          reply,
+          (signal) => dependencies.services.chat.events(userId, turnId, afterSeq, signal, { includeEarlier: true }),
+          encoder,
+          { coalesceMs: 0, headers: { 'x-message-id': turnId } },
+        );
+      },
     );
   }
 

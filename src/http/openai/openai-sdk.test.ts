@@ -177,3 +177,36 @@ describe('the official openai client against /v1', () => {
     await harness.fake.waitForClientClose(index);
   });
 });
+
+describe('resuming a session completion stream', () => {
+  let harness: ChatHarness;
+  before(async () => {
+    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+  });
+  after(() => harness.close());
+
+  it('sends every chunk after Last-Event-ID once, in the OpenAI format', async () => {
+    const gate = harness.fake.gate();
+    harness.fake.script(answer([text('Before, '), gate, text('after.')], { usage }));
+    const first = await openSse(`${harness.baseUrl}/v1/chat/completions?session_id=resume-${Date.now()}`, {
+      headers: bearer(harness.user.token), body: { model: 'fake-model', stream: true, messages: [{ role: 'user', content: 'go' }] },
+    });
+    const messageId = String(first.headers['x-message-id']);
+    const seen = await first.waitFor((frame) => frame.data?.choices?.[0]?.delta?.content === 'Before, ');
+    first.destroy();
+    gate.release();
+    const resumed = await openSse(`${harness.baseUrl}/v1/chat/completions/${messageId}/stream`, {
+      method: 'GET', headers: { ...bearer(harness.user.token), 'last-event-id': String(seen.id) },
+    });
+    const frames = await resumed.ended;
+    const content = frames.map((frame) => frame.data?.choices?.[0]?.delta?.content ?? '').join('');
+    assert.equal(content, 'after.');
+    assert.equal(frames.at(-1)!.data, '[DONE]');
+    assert.ok(frames.every((frame) => frame.data === '[DONE]' || frame.data.model === 'fake-model'));
+    assert.ok(!frames.some((frame) => frame.data?.choices?.[0]?.delta?.role), 'no second role chunk');
+    const other = await signUp(harness.app);
+    const refused = await harness.app.inject({ method: 'GET', url: `/v1/chat/completions/${messageId}/stream`, headers: bearer(other.token) });
+    assert.equal(refused.statusCode, 404);
+    assert.equal(json(refused).error.type, 'not_found_error');
+  });
+});
