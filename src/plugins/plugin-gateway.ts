@@ -42,11 +42,11 @@ export interface PluginGatewayDependencies {
  * guarded client with no extra allowed hosts, under a size and time cap.
  */
 export function createPluginGateway(dependencies: PluginGatewayDependencies) {
-  const fetch = dependencies.http.fetchWith({ maxResponseBytes: dependencies.maxResponseBytes, headersTimeoutMs: dependencies.timeoutMs });
+  const guardedFetch = dependencies.http.fetchWith({ maxResponseBytes: dependencies.maxResponseBytes, headersTimeoutMs: dependencies.timeoutMs });
 
   async function send(request: BuiltRequest, signal: AbortSignal): Promise<Response> {
     try {
-      return await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
+      return await guardedFetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
     } catch (error) {
       throw asGatewayError(error, signal);
     }

@@ -4,7 +4,7 @@ import type { PyodideAPI } from 'pyodide';
 /**
  * Hardening of a Python worker thread, in layers, because Python in Pyodide can reach
  * JavaScript objects (`import js`, `pyodide_js`, proxies' constructors):
- * - the worker starts with an empty `process.env` (set by the pool), so no host variable exists;
+ * - the worker starts with an empty environment (set by the pool), so no host variable exists;
  * - WebAssembly memory cannot grow past the limit (Python sees MemoryError);
  * - after Pyodide has loaded, every Node capability is disabled in this thread: file system,
  *   child processes, sockets, HTTP, DNS, workers, VM, module loading, native addons; the
