@@ -21,19 +21,32 @@ async function memoryPerStream(target: Target, count: number): Promise<number> {
   const ready = new Promise<void>((resolve) => (allFlowing = resolve));
   await pause(300);
   const before = rssBytes(target.server.pid);
-  const streams = Array.from({ length: count }, (_, index) =>
-    streamOnce(pool, target.request('bench-0-600-100', true, 500_000 + index), { lastToken: 'w599 ', endMarker: target.endMarker }, {
-      signal: aborter.signal,
-      onFirstToken: () => {
-        flowing += 1;
-        if (flowing === count) allFlowing();
-      },
-    }).catch((error: Error) => (aborter.signal.aborted ? undefined : Promise.reject(error))),
-  );
+  // At most 128 streams starting at once: a burst past the listen backlog only measures SYN retries.
+  let starting = 0;
+  const streams = Array.from({ length: count }, async (_, index) => {
+    while (starting >= 128) await pause(5);
+    starting += 1;
+    let counted = false;
+    try {
+      await streamOnce(pool, target.request('bench-0-600-100', true, 500_000 + index), { lastToken: 'w599 ', endMarker: target.endMarker }, {
+        signal: aborter.signal,
+        onFirstToken: () => {
+          counted = true;
+          starting -= 1;
+          flowing += 1;
+          if (flowing === count) allFlowing();
+        },
+      });
+    } catch (error) {
+      if (!aborter.signal.aborted) throw error;
+    } finally {
+      if (!counted) starting -= 1;
+    }
+  });
   const failure = Promise.race(streams.map((stream) => stream.then(() => new Promise<never>(() => {})))).catch((error) => {
     throw error;
   });
-  await Promise.race([ready, failure, pause(60_000).then(() => Promise.reject(new Error(`only ${flowing} of ${count} streams flowed in 60 s`)))]);
+  await Promise.race([ready, failure, pause(120_000).then(() => Promise.reject(new Error(`only ${flowing} of ${count} streams flowed in 120 s`)))]);
   await pause(500);
   const after = rssBytes(target.server.pid);
   aborter.abort();
@@ -66,8 +79,8 @@ export async function memoryPerIdleSocket(colloquy: ServerProcess, token: string
       await pause(300);
       const before = rssBytes(colloquy.pid);
       const sockets: WebSocket[] = [];
-      for (let index = 0; index < plan.m6Sockets; index += 50) {
-        const batch = Math.min(50, plan.m6Sockets - index);
+      for (let index = 0; index < plan.m6Sockets; index += 25) {
+        const batch = Math.min(25, plan.m6Sockets - index);
         sockets.push(...(await Promise.all(Array.from({ length: batch }, () => openChatSocket(`ws://127.0.0.1:${colloquy.port}/ws/chat?token=${token}`)))));
       }
       await pause(500);
