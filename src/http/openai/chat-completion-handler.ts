@@ -75,8 +75,9 @@ export async function handleChatCompletion(
   const includeUsage = body.stream_options?.include_usage === true;
 
   if (sessionId) {
-    const { conversation } = await conversations.open(userId, sessionId);
+    // The model first: a request that cannot run must not leave an empty conversation behind.
     const target = await dependencies.providers.resolver.resolve(userId, { model: body.model });
+    const { conversation } = await conversations.open(userId, sessionId);
     const turn = await chat.start({
       userId, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel, conversationId: conversation.id,
       content: translated.lastUserText, providerId: target.provider.id, model: target.modelId, thinkingEnabled: translated.thinking,

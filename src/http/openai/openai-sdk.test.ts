@@ -134,6 +134,12 @@ describe('the official openai client against /v1', () => {
     harness.fake.script(answer([text('Mine.')], { usage }));
     await client.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'hello' }] }, { query: { session_id: sessionId } });
     const other = await signUp(harness.app);
+    // The intruder has a provider of their own, so only the session can stop the request.
+    const provider = await harness.app.inject({
+      method: 'POST', url: '/api/providers', headers: bearer(other.token),
+      payload: { name: 'Own', provider_type: 'openai', base_url: harness.fake.openaiBaseUrl, api_key: 'sk-own-0123456789', default_model: 'fake-model', is_default: true },
+    });
+    assert.equal(provider.statusCode, 200, provider.body);
     const intruder = new OpenAI({ apiKey: other.token, baseURL: `${harness.baseUrl}/v1`, maxRetries: 0 });
     const requestsBefore = harness.fake.chatRequests.length;
     await assert.rejects(
@@ -141,6 +147,18 @@ describe('the official openai client against /v1', () => {
       (error: unknown) => error instanceof OpenAI.NotFoundError && /conversation not found/.test(error.message),
     );
     assert.equal(harness.fake.chatRequests.length, requestsBefore);
+  });
+
+  it('leaves no conversation behind when a session request cannot run', async () => {
+    const stranger = await signUp(harness.app);
+    const sessionId = `no-provider-${Date.now()}`;
+    const noProviders = new OpenAI({ apiKey: stranger.token, baseURL: `${harness.baseUrl}/v1`, maxRetries: 0 });
+    await assert.rejects(
+      noProviders.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }, { query: { session_id: sessionId } }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && /no LLM provider is configured/.test(error.message),
+    );
+    const session = await harness.app.inject({ method: 'GET', url: `/api/sessions/${sessionId}`, headers: bearer(stranger.token) });
+    assert.equal(session.statusCode, 404);
   });
 
   it('refuses bad requests with a 400 that says what to fix', async () => {

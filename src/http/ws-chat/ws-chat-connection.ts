@@ -35,6 +35,8 @@ const maxContentCharacters = 200_000;
  */
 export function serveChatSocket(socket: WebSocket, context: ChatSocketContext, resume?: { messageId: string; afterSeq: number }): void {
   let following: { turnId: string; reading: AbortController } | undefined;
+  // Set while a turn is being started, so a second quick chat.message cannot start another.
+  let starting = false;
   let alive = true;
 
   const send = async (frame: StellarFrame) => {
@@ -70,14 +72,19 @@ export function serveChatSocket(socket: WebSocket, context: ChatSocketContext, r
     const content = frame.content;
     if (typeof content !== 'string' || content.trim() === '') throw new AppError('VALIDATION_ERROR', 'chat.message needs a non-empty `content` string');
     if (content.length > maxContentCharacters) throw new AppError('PAYLOAD_TOO_LARGE', `content is longer than ${maxContentCharacters} characters`);
-    if (following) throw new AppError('CONFLICT', 'a reply is still being generated; wait for message_stop or send chat.stop');
+    if (following || starting) throw new AppError('CONFLICT', 'a reply is still being generated; wait for message_stop or send chat.stop');
     const model = typeof frame.model === 'string' ? frame.model : context.model;
-    const turn = await context.chat.start({
-      userId: context.userId, apiKeyId: context.apiKeyId, permissionLevel: context.permissionLevel,
-      conversationId: context.conversationId, content, model, surface: 'stellarbyte',
-      thinkingEnabled: typeof frame.thinking === 'boolean' ? frame.thinking : undefined,
-    });
-    void follow(turn.turnId, 0);
+    starting = true;
+    try {
+      const turn = await context.chat.start({
+        userId: context.userId, apiKeyId: context.apiKeyId, permissionLevel: context.permissionLevel,
+        conversationId: context.conversationId, content, model, surface: 'stellarbyte',
+        thinkingEnabled: typeof frame.thinking === 'boolean' ? frame.thinking : undefined,
+      });
+      void follow(turn.turnId, 0);
+    } finally {
+      starting = false;
+    }
   }
 
   socket.on('message', (data, isBinary) => {

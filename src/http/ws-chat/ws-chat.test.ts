@@ -192,6 +192,21 @@ describe('StellarByte WebSocket chat', () => {
     second.socket.close();
   });
 
+  it('refuses a second chat.message while a reply is being started or generated', async () => {
+    const gate = harness.fake.gate();
+    harness.fake.script(answer([text('Only one.'), gate]));
+    const requestsBefore = harness.fake.chatRequests.length;
+    const client = await connect(`${wsBase}/ws/chat?token=${harness.user.token}`);
+    client.send({ type: 'chat.message', content: 'first' });
+    client.send({ type: 'chat.message', content: 'second' });
+    const refused = await client.waitFor((frame) => frame.event === 'error');
+    assert.equal(refused.data.code, 'CONFLICT');
+    gate.release();
+    await client.waitFor((frame) => frame.event === 'message_delta');
+    assert.equal(harness.fake.chatRequests.length, requestsBefore + 1);
+    client.socket.close();
+  });
+
   it('answers a bad frame with an error frame and keeps the socket open', async () => {
     const client = await connect(`${wsBase}/ws/chat?token=${harness.user.token}`);
     client.socket.send('not json');
