@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lchown, lstat, readdir } from 'node:fs/promises';
+import { lchown, lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { bubblewrapArguments, type SandboxIdentity, type SandboxLimits } from './bubblewrap-command.ts';
 
@@ -26,7 +26,19 @@ export interface ShellOutcome {
 function runBubblewrap(bwrapPath: string, args: string[], timeoutMs: number, maxOutputBytes: number, signal?: AbortSignal) {
   return new Promise<ShellOutcome>((resolve, reject) => {
     // Its own process group, so a kill reaches bwrap and, through --die-with-parent, the sandbox.
-    const child = spawn(bwrapPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    // bwrap writes its sandbox's init pid (host numbering) to fd 3, so the end of the PID namespace can be awaited.
+    const child = spawn(bwrapPath, ['--info-fd', '3', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+    let sandboxInit: { pid: number; start: string } | undefined;
+    let info = '';
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+      info += chunk.toString('utf8');
+      const pid = Number(/"child-pid":\s*(\d+)/.exec(info)?.[1]);
+      if (sandboxInit || !pid) return;
+      sandboxInit = { pid, start: '' };
+      void processStart(pid).then((start) => {
+        if (sandboxInit?.pid === pid) sandboxInit.start = start ?? '';
+      });
+    });
     const outcome: ShellOutcome = { exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, outputTruncated: false, aborted: false };
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let bytes = 0;
@@ -36,6 +48,7 @@ function runBubblewrap(bwrapPath: string, args: string[], timeoutMs: number, max
       } catch {
         // Already gone.
       }
+      if (sandboxInit) void killIfSame(sandboxInit);
     };
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const room = maxOutputBytes - bytes;
@@ -46,8 +59,8 @@ function runBubblewrap(bwrapPath: string, args: string[], timeoutMs: number, max
       if (room > 0) chunks[stream].push(chunk.subarray(0, room));
       bytes += Math.min(chunk.length, Math.max(room, 0));
     };
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
+    child.stdout!.on('data', collect('stdout'));
+    child.stderr!.on('data', collect('stderr'));
     const timer = setTimeout(() => {
       outcome.timedOut = true;
       kill();
@@ -69,20 +82,66 @@ function runBubblewrap(bwrapPath: string, args: string[], timeoutMs: number, max
       outcome.signal = exitSignal;
       outcome.stdout = Buffer.concat(chunks.stdout).toString('utf8');
       outcome.stderr = Buffer.concat(chunks.stderr).toString('utf8');
-      resolve(outcome);
+      void (sandboxInit ? namespaceEnded(sandboxInit) : Promise.resolve()).then(() => resolve(outcome));
     });
   });
 }
 
-/** Under root the sandbox runs as `uid`: the workspace (never through a symlink) must be its own. */
-async function giveToSandboxUser(folder: string, uid: number): Promise<void> {
-  const pending = [folder];
+/**
+ * The start time (field 22 of /proc/<pid>/stat) of a live bwrap process, which tells a reused
+ * pid apart; undefined when the process is gone, a zombie, or not bwrap.
+ */
+async function processStart(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat || !stat.startsWith(`${pid} (bwrap) `)) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+}
+
+async function killIfSame(init: { pid: number; start: string }): Promise<void> {
+  if (init.start && (await processStart(init.pid)) === init.start) {
+    try {
+      process.kill(init.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Waits until the sandbox's init is a zombie or gone. The kernel lets a PID namespace's init
+ * finish exiting only after every other process in it has died, so afterwards no process of the
+ * run can touch the workspace any more. bwrap normally exits after its init; when bwrap was
+ * killed, its init gets SIGKILL through --die-with-parent (and from here).
+ */
+async function namespaceEnded(init: { pid: number; start: string }): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const start = await processStart(init.pid);
+    if (start === undefined || (init.start && start !== init.start)) return;
+    await killIfSame(init);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Under root the sandbox runs as `uid`: gives it the workspace. The caller holds the user's
+ * workspace lock, so no sandbox process of that user runs during the walk; still, the walk
+ * never follows a symlink (links are lchown-ed themselves, never entered) and enters only
+ * folders whose real path is the one it expects, inside the workspace.
+ */
+export async function giveToSandboxUser(folder: string, uid: number): Promise<void> {
+  const root = await realpath(folder);
+  const pending = [root];
   while (pending.length > 0) {
     const current = pending.pop()!;
     const info = await lstat(current).catch(() => undefined);
     if (!info) continue;
-    if (info.uid !== uid) await lchown(current, uid, uid).catch(() => undefined);
-    if (info.isDirectory()) for (const name of await readdir(current).catch(() => [])) pending.push(path.join(current, name));
+    if (info.uid !== uid || info.gid !== uid) await lchown(current, uid, uid).catch(() => undefined);
+    if (!info.isDirectory()) continue;
+    const real = await realpath(current).catch(() => undefined);
+    if (real !== current || !(real === root || real.startsWith(root + path.sep))) continue;
+    for (const name of await readdir(current).catch(() => [])) pending.push(path.join(current, name));
   }
 }
 
@@ -111,11 +170,16 @@ export function createShellRunner(options: ShellRunnerOptions) {
       probe ??= probeSandbox(folder);
       return probe;
     },
-    async run(folder: string, command: string, signal?: AbortSignal): Promise<ShellOutcome | { unavailable: string }> {
+    /**
+     * Runs a command in `folder`; the caller holds the user's workspace lock for the whole call.
+     * `maxFileBytes` lowers the largest file a process may write (the room left in the quota).
+     */
+    async run(folder: string, command: string, signal?: AbortSignal, maxFileBytes?: number): Promise<ShellOutcome | { unavailable: string }> {
       if (options.identity.isRoot) await giveToSandboxUser(folder, options.identity.uid);
       const reason = await this.unavailableReason(folder);
       if (reason) return { unavailable: reason };
-      const args = bubblewrapArguments(folder, command, options.limits, options.identity);
+      const limits = { ...options.limits, maxFileBytes: Math.max(0, Math.min(options.limits.maxFileBytes, maxFileBytes ?? Infinity)) };
+      const args = bubblewrapArguments(folder, command, limits, options.identity);
       return runBubblewrap(bwrapPath, args, options.timeoutMs, options.maxOutputBytes, signal);
     },
   };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { permissionLevels } from '../../auth/permissions.ts';
 import { toolInputSchema } from '../tool-input.ts';
-import type { ToolDefinition } from '../tool-registry.ts';
+import type { ToolDefinition, ToolResult } from '../tool-registry.ts';
 import { failureFromError, parseInput, toolFailure } from '../workspace/tool-results.ts';
-import type { WorkspaceStore } from '../workspace/workspace-store.ts';
+import type { WorkspaceStore, WorkspaceView } from '../workspace/workspace-store.ts';
 import type { ShellRunner } from './shell-runner.ts';
 
 const shellInput = z.object({
@@ -12,7 +12,7 @@ const shellInput = z.object({
 
 /** `shell_execute` (EXECUTE): a command in a bubblewrap sandbox, or a clear refusal when there is none. */
 export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limits: { timeoutMs: number }): ToolDefinition {
-  return {
+  const tool: ToolDefinition = {
     name: 'shell_execute',
     description:
       'Run a shell command (/bin/sh) in a sandbox: no network, a clean environment, read-only system folders, ' +
@@ -23,30 +23,44 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
     async execute(input, context) {
       const parsed = parseInput('shell_execute', shellInput, input);
       if (!parsed.ok) return parsed.result;
-      let folder: string;
       try {
-        folder = await store.folderFor(context.userId);
+        return await store.exclusive(context.userId, (workspace) => runInWorkspace(workspace, parsed.value.command, context.signal));
       } catch (error) {
         return failureFromError(error);
       }
-      const outcome = await runner.run(folder, parsed.value.command, context.signal);
-      if ('unavailable' in outcome) {
-        return toolFailure(`shell_execute is unavailable: ${outcome.unavailable}. Commands are never run outside the sandbox.`);
-      }
-      const usage = await store.usage(context.userId);
-      const answer = {
-        exit_code: outcome.exitCode,
-        stdout: outcome.stdout,
-        stderr: outcome.stderr,
-        ...(outcome.signal ? { signal: outcome.signal } : {}),
-        ...(outcome.timedOut ? { timed_out: true, error: `the command ran longer than ${limits.timeoutMs} ms and was killed` } : {}),
-        ...(outcome.aborted ? { aborted: true } : {}),
-        ...(outcome.outputTruncated ? { output_truncated: true, error: 'the output limit was reached; the command was stopped' } : {}),
-        ...(usage > store.quotaBytes
-          ? { quota_exceeded: `your workspace holds ${usage} bytes, over its quota of ${store.quotaBytes}; free space before writing more` }
-          : {}),
-      };
-      return { output: JSON.stringify(answer), isError: outcome.exitCode !== 0 || outcome.timedOut || outcome.aborted };
     },
   };
+  return tool;
+
+  /**
+   * Runs holding the user's workspace lock (see workspace-lock.ts). The quota is enforced per
+   * file: no process may write a file larger than the room left, so one run can overshoot the
+   * quota by at most that room times the number of files it writes. A workspace over its quota
+   * gets a run that can delete or shrink files but not grow any.
+   */
+  async function runInWorkspace(workspace: WorkspaceView, command: string, signal: AbortSignal): Promise<ToolResult> {
+    const before = await workspace.usage();
+    const room = Math.max(0, store.quotaBytes - before);
+    const outcome = await runner.run(workspace.folder, command, signal, room);
+    if ('unavailable' in outcome) {
+      return toolFailure(`shell_execute is unavailable: ${outcome.unavailable}. Commands are never run outside the sandbox.`);
+    }
+    const usage = await workspace.usage();
+    const answer = {
+      exit_code: outcome.exitCode,
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      ...(outcome.signal ? { signal: outcome.signal } : {}),
+      ...(outcome.timedOut ? { timed_out: true, error: `the command ran longer than ${limits.timeoutMs} ms and was killed` } : {}),
+      ...(outcome.aborted ? { aborted: true } : {}),
+      ...(outcome.outputTruncated ? { output_truncated: true, error: 'the output limit was reached; the command was stopped' } : {}),
+      ...(room === 0
+        ? { quota_note: `your workspace was full (${before} of ${store.quotaBytes} bytes), so this run could only delete or shrink files` }
+        : {}),
+      ...(usage > store.quotaBytes
+        ? { quota_exceeded: `your workspace holds ${usage} bytes, over its quota of ${store.quotaBytes}; free space before writing more` }
+        : {}),
+    };
+    return { output: JSON.stringify(answer), isError: outcome.exitCode !== 0 || outcome.timedOut || outcome.aborted };
+  }
 }

@@ -1,4 +1,3 @@
-import { lstat } from 'node:fs/promises';
 import { z } from 'zod';
 import { permissionLevels } from '../../auth/permissions.ts';
 import { toolInputSchema } from '../tool-input.ts';
@@ -56,7 +55,8 @@ function fileTool<Name extends keyof typeof schemas>(
       try {
         return await run(parsed.value as z.infer<(typeof schemas)[Name]>, context.userId);
       } catch (error) {
-        return failureFromError(error);
+        const requested = (parsed.value as { path?: unknown }).path;
+        return failureFromError(error, typeof requested === 'string' ? requested : undefined);
       }
     },
   };
@@ -72,12 +72,14 @@ export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): 
       return toolSuccess(size > data.byteLength ? `${text}\n[truncated: showed ${data.byteLength} of ${size} bytes]` : text);
     }),
     fileTool('file_write', 'Write a text file in your workspace', permissionLevels.WRITE, async (input, userId) => {
-      let data = Buffer.from(input.content, 'utf8');
-      if (input.append) {
-        const existing = await store.read(userId, input.path, store.quotaBytes).catch(() => undefined);
-        if (existing) data = Buffer.concat([existing.data, data]);
-      }
-      await store.write(userId, [{ path: input.path, data }]);
+      const data = await store.exclusive(userId, async (workspace) => {
+        let content = Buffer.from(input.content, 'utf8');
+        if (input.append && (await workspace.typeOf(input.path)) === 'file') {
+          content = Buffer.concat([(await workspace.read(input.path, store.quotaBytes)).data, content]);
+        }
+        await workspace.write([{ path: input.path, data: content }]);
+        return content;
+      });
       return toolSuccess({ path: input.path, bytes: data.byteLength, written: true });
     }),
     fileTool('file_list', 'List a folder of your workspace', permissionLevels.READ_ONLY, async (input, userId) => {
@@ -89,10 +91,9 @@ export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): 
       });
     }),
     fileTool('file_exists', 'Check whether a path exists in your workspace', permissionLevels.READ_ONLY, async (input, userId) => {
-      const { absolute } = await store.resolve(userId, input.path);
-      const info = await lstat(absolute).catch(() => undefined);
-      const type = !info ? null : info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
-      return toolSuccess({ path: input.path, exists: info !== undefined, type });
+      const found = await store.typeOf(userId, input.path);
+      const type = found === 'symlink' ? 'other' : found;
+      return toolSuccess({ path: input.path, exists: found !== null, type });
     }),
     fileTool('file_grep', 'Search files in your workspace with a regular expression', permissionLevels.READ_ONLY, async (input, userId) => {
       const matches = await findMatches(store, userId, input.path, input.pattern, {

@@ -23,15 +23,39 @@ export function parseInput<T extends z.ZodType>(
   };
 }
 
-/** Refused paths and quota answers become error results; anything else is unexpected and thrown. */
-export function failureFromError(error: unknown): ToolResult {
+/** What an fs error code means, in words for the model; never a host path. */
+const fsErrorWords: Record<string, string> = {
+  ENOENT: 'no such file or folder in your workspace',
+  EISDIR: 'that path is a folder, not a file',
+  ENOTDIR: 'a part of that path is a file, not a folder',
+  ELOOP: 'that path goes through a symlink; symlinks are not followed',
+  ENAMETOOLONG: 'that path is too long; use shorter names',
+  EACCES: 'permission denied on that path in your workspace',
+  EPERM: 'that operation is not permitted in your workspace',
+  ENOSPC: 'the server is out of disk space; nothing more can be written',
+  EDQUOT: 'the server disk quota is exhausted; nothing more can be written',
+  EMLINK: 'that folder holds too many entries',
+  EEXIST: 'something already exists at that path',
+  ENOTEMPTY: 'that folder is not empty',
+  EROFS: 'the workspace is read-only right now',
+  EFBIG: 'that file is too large',
+  EMFILE: 'the server has too many files open; try again shortly',
+  ENFILE: 'the server has too many files open; try again shortly',
+  EBUSY: 'that path is busy; try again shortly',
+  EIO: 'the server could not read or write the disk',
+};
+
+/**
+ * Refused paths, quota answers and file-system errors become error results in plain words,
+ * naming at most the path the user gave (never the host path in the error's message).
+ * Anything that is not a file-system error is a bug and is thrown.
+ */
+export function failureFromError(error: unknown, requestedPath?: string): ToolResult {
   if (error instanceof WorkspacePathError) return toolFailure(error.message);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return toolFailure('no such file or folder in your workspace');
-  if (code === 'EISDIR') return toolFailure('that path is a folder');
-  if (code === 'ENOTDIR') return toolFailure('a part of that path is a file, not a folder');
-  if (code === 'ELOOP') return toolFailure('that path is a symlink; symlinks are not followed');
-  throw error;
+  if (typeof code !== 'string' || !('syscall' in (error as object))) throw error;
+  const words = fsErrorWords[code] ?? `the workspace operation failed (${code})`;
+  return toolFailure(requestedPath === undefined ? words : `${requestedPath}: ${words}`);
 }
 
 /** Keeps the first `maxBytes` bytes of a text, cut on a character boundary. */

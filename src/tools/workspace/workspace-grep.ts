@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { WorkspacePathError } from './workspace-paths.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
 
@@ -16,18 +17,74 @@ export interface GrepResult {
 
 /** Lines longer than this are cut before matching, which bounds the work per line. */
 const maxLineLength = 2000;
-/** A quantified group that itself holds a quantifier, e.g. `(a+)+`: the classic catastrophic backtracking. */
+/** Longest a search may run; the worker doing it is terminated past this. */
+export const grepTimeLimitMs = 2000;
+/** Searches running at once; more wait their turn, so greps cannot take every core. */
+const maxConcurrentSearches = 2;
+/** A quantified group that itself holds a quantifier, e.g. `(a+)+`: refused early with a clearer message. */
 const nestedQuantifier = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
 
-function compile(pattern: string, ignoreCase: boolean): RegExp {
+function checkPattern(pattern: string, flags: string): void {
   if (nestedQuantifier.test(pattern)) {
     throw new WorkspacePathError('patterns with a repeated group that itself repeats (like (a+)+) are refused');
   }
   try {
-    return new RegExp(pattern, ignoreCase ? 'i' : '');
+    new RegExp(pattern, flags);
   } catch (error) {
     throw new WorkspacePathError(`invalid regular expression: ${(error as Error).message}`);
   }
+}
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= maxConcurrentSearches) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+interface SearchJob {
+  pattern: string;
+  flags: string;
+  files: { path: string; text: string | null }[];
+  maxMatches: number;
+}
+
+/**
+ * Matches in a worker thread (the pattern may backtrack catastrophically: no check catches them
+ * all) and terminates it after `grepTimeLimitMs` of searching, answering a tool error.
+ */
+function searchInWorker(job: SearchJob, timeLimitMs: number): Promise<GrepResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./grep-worker.mjs', import.meta.url), {
+      workerData: { ...job, maxLineLength },
+      resourceLimits: { maxOldGenerationSizeMb: 128 },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      worker.removeAllListeners();
+      worker.on('error', () => undefined);
+      void worker.terminate();
+      settle();
+    };
+    worker.once('online', () => {
+      timer = setTimeout(
+        () => finish(() => reject(new WorkspacePathError(`the pattern took too long (over ${timeLimitMs / 1000} s); simplify it`))),
+        timeLimitMs,
+      );
+    });
+    worker.once('message', (result: GrepResult) => finish(() => resolve(result)));
+    worker.once('error', () => finish(() => reject(new WorkspacePathError('the search failed; simplify the pattern or search fewer files'))));
+    worker.once('exit', () => finish(() => reject(new WorkspacePathError('the search stopped before it finished'))));
+  });
 }
 
 /** Searches a file, or every text file under a folder, line by line; stops at the match cap. */
@@ -37,31 +94,27 @@ export async function findMatches(
   requested: string,
   pattern: string,
   options: GrepOptions,
+  timeLimitMs = grepTimeLimitMs,
 ): Promise<GrepResult> {
-  const expression = compile(pattern, options.ignoreCase);
-  const { relative } = await store.resolve(userId, requested);
-  const entries = await store.list(userId, '.', true);
-  const target = entries.find((entry) => entry.path === relative);
-  const files =
-    target?.type === 'file'
-      ? [target]
-      : entries.filter((entry) => entry.type === 'file' && (relative === '.' || entry.path.startsWith(`${relative}/`)));
-  if (relative !== '.' && !target) throw new WorkspacePathError(`${relative} does not exist`);
-  const result: GrepResult = { matches: [], truncated: false, files_searched: 0 };
-  for (const file of files) {
-    const { data } = await store.read(userId, file.path, options.maxFileBytes);
-    result.files_searched += 1;
-    if (data.subarray(0, 8192).includes(0)) continue;
-    const lines = new TextDecoder().decode(data).split('\n');
-    for (const [index, line] of lines.entries()) {
-      const text = line.length > maxLineLength ? line.slice(0, maxLineLength) : line;
-      if (!expression.test(text)) continue;
-      if (result.matches.length >= options.maxMatches) {
-        result.truncated = true;
-        return result;
-      }
-      result.matches.push({ path: file.path, line: index + 1, text });
+  const flags = options.ignoreCase ? 'i' : '';
+  checkPattern(pattern, flags);
+  // The files are read holding the user's workspace lock; the matching runs after it is released.
+  const files = await store.exclusive(userId, async (workspace) => {
+    const { relative } = await workspace.resolve(requested);
+    const entries = await workspace.list('.', true);
+    const target = entries.find((entry) => entry.path === relative);
+    if (relative !== '.' && !target) throw new WorkspacePathError(`${relative} does not exist`);
+    const chosen =
+      target?.type === 'file'
+        ? [target]
+        : entries.filter((entry) => entry.type === 'file' && (relative === '.' || entry.path.startsWith(`${relative}/`)));
+    const texts: SearchJob['files'] = [];
+    for (const file of chosen) {
+      const { data } = await workspace.read(file.path, options.maxFileBytes);
+      texts.push({ path: file.path, text: data.subarray(0, 8192).includes(0) ? null : new TextDecoder().decode(data) });
     }
-  }
-  return result;
+    return texts;
+  });
+  if (files.length === 0) return { matches: [], truncated: false, files_searched: 0 };
+  return inTurn(() => searchInWorker({ pattern, flags, files, maxMatches: options.maxMatches }, timeLimitMs));
 }

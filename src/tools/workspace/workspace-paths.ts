@@ -27,11 +27,18 @@ export async function ensureWorkspaceFolder(root: string, userId: string): Promi
   return realpath(folder);
 }
 
+/** Linux's limits (NAME_MAX, PATH_MAX); longer names only fail later, inside the file system. */
+const maxNameBytes = 255;
+const maxPathBytes = 4096;
+
 /**
  * Checks a path the model gave, relative to the workspace: no absolute paths, no `..`, no NUL
- * bytes, no backslashes. Answers the normalised relative path (`.` for the workspace itself).
+ * bytes, no backslashes, no over-long names. Answers the normalised relative path (`.` for the workspace itself).
  */
 export function checkRelativePath(requested: string): string {
+  if (Buffer.byteLength(requested) > maxPathBytes) {
+    throw new WorkspacePathError(`paths may be at most ${maxPathBytes} bytes long; give a shorter path`);
+  }
   if (requested.includes('\0')) throw new WorkspacePathError('paths may not contain NUL bytes');
   if (requested.includes('\\')) throw new WorkspacePathError('use / to separate folders, not \\');
   if (path.posix.isAbsolute(requested) || /^[A-Za-z]:/.test(requested)) {
@@ -39,6 +46,9 @@ export function checkRelativePath(requested: string): string {
   }
   const parts = requested.split('/').filter((part) => part !== '' && part !== '.');
   if (parts.includes('..')) throw new WorkspacePathError('paths may not contain ..; stay inside your workspace');
+  if (parts.some((part) => Buffer.byteLength(part) > maxNameBytes)) {
+    throw new WorkspacePathError(`file and folder names may be at most ${maxNameBytes} bytes long; give a shorter name`);
+  }
   return parts.length === 0 ? '.' : parts.join('/');
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { createUserLocks } from './workspace-lock.ts';
 import { ensureWorkspaceFolder, noFollowFlag, resolveInside, WorkspacePathError } from './workspace-paths.ts';
 
 export interface WorkspaceStoreOptions {
@@ -30,21 +31,11 @@ const maxWalkEntries = 100_000;
 /**
  * Per-user workspace folders with a byte quota. Every path goes through `resolveInside`;
  * writes go to a temporary file in the same folder and are renamed into place once the quota
- * allows the new size. Writes of one user are serialised so two cannot both pass the quota.
+ * allows the new size. Every operation holds the user's lock (see `workspace-lock.ts`), so two
+ * writes cannot both pass the quota and no path check overlaps a shell run of that user.
  */
 export function createWorkspaceStore(options: WorkspaceStoreOptions) {
-  const queues = new Map<string, Promise<unknown>>();
-
-  function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    queues.set(userId, settled);
-    void settled.then(() => {
-      if (queues.get(userId) === settled) queues.delete(userId);
-    });
-    return next;
-  }
+  const locks = createUserLocks();
 
   async function walk(root: string, from = '.', recursive = true): Promise<WorkspaceEntry[]> {
     const found: WorkspaceEntry[] = [];
@@ -120,8 +111,7 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
       `workspace quota exceeded: this would use ${needed} bytes of ${options.quotaBytes}; nothing was written`,
     );
 
-  async function writeAll(userId: string, files: readonly WorkspaceFile[]): Promise<void> {
-    const root = await ensureWorkspaceFolder(options.root, userId);
+  async function writeAll(root: string, files: readonly WorkspaceFile[]): Promise<void> {
     await giveToSandbox(root);
     const targets = [];
     for (const file of files) targets.push({ ...(await resolveInside(root, file.path)), data: file.data });
@@ -140,54 +130,95 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
     }
   }
 
+  async function list(root: string, requested: string, recursive: boolean): Promise<WorkspaceEntry[]> {
+    const { relative, absolute } = await resolveInside(root, requested);
+    if (!(await lstat(absolute)).isDirectory()) throw new WorkspacePathError(`${relative} is not a folder`);
+    return walk(root, relative, recursive);
+  }
+
+  async function read(root: string, requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }> {
+    const { absolute, relative } = await resolveInside(root, requested);
+    const handle = await open(absolute, constants.O_RDONLY | noFollowFlag).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new WorkspacePathError(`${relative} does not exist`);
+      if (error.code === 'ELOOP') throw new WorkspacePathError(`${relative} is a symlink; symlinks are not followed`);
+      throw error;
+    });
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new WorkspacePathError(`${relative} is not a file`);
+      const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return { data: buffer.subarray(0, bytesRead), size: info.size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async function typeOf(root: string, requested: string): Promise<WorkspaceEntry['type'] | null> {
+    const { absolute } = await resolveInside(root, requested);
+    const info = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+    if (!info) return null;
+    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : 'other';
+  }
+
+  async function snapshot(root: string): Promise<WorkspaceFile[]> {
+    const files: WorkspaceFile[] = [];
+    let total = 0;
+    for (const entry of await list(root, '.', true)) {
+      if (entry.type !== 'file' || total + entry.size > options.quotaBytes) continue;
+      const { data } = await read(root, entry.path, entry.size);
+      total += data.byteLength;
+      files.push({ path: entry.path, data });
+    }
+    return files;
+  }
+
+  /** The operations of one user's workspace, for code that already holds that user's lock. */
+  const viewOf = (root: string): WorkspaceView => ({
+    /** The real path of the workspace. */
+    folder: root,
+    resolve: (requested: string) => resolveInside(root, requested),
+    usage: () => usageOf(root),
+    list: (requested: string, recursive: boolean) => list(root, requested, recursive),
+    /** Reads at most `maxBytes` of a regular file, never through a symlink. */
+    read: (requested: string, maxBytes: number) => read(root, requested, maxBytes),
+    /** The type of what is at a path (a symlink is not followed), or null when nothing is. */
+    typeOf: (requested: string) => typeOf(root, requested),
+    /** Every regular file (no symlinks), for copying into a sandbox; at most the quota in bytes. */
+    snapshot: () => snapshot(root),
+    /** Writes files (all or none pass the quota), each atomically. */
+    write: (files: readonly WorkspaceFile[]) => writeAll(root, files),
+  });
+
+  /** Runs `work` holding the user's lock, with the user's workspace (created when missing). */
+  function exclusive<T>(userId: string, work: (workspace: WorkspaceView) => Promise<T>): Promise<T> {
+    return locks.hold(userId, async () => work(viewOf(await ensureWorkspaceFolder(options.root, userId))));
+  }
+
   return {
     quotaBytes: options.quotaBytes,
-    /** The real path of the user's workspace, created when missing. */
-    folderFor: (userId: string) => ensureWorkspaceFolder(options.root, userId),
-    resolve: async (userId: string, requested: string) =>
-      resolveInside(await ensureWorkspaceFolder(options.root, userId), requested),
-    async usage(userId: string): Promise<number> {
-      return usageOf(await ensureWorkspaceFolder(options.root, userId));
-    },
-    async list(userId: string, requested: string, recursive: boolean): Promise<WorkspaceEntry[]> {
-      const root = await ensureWorkspaceFolder(options.root, userId);
-      const { relative, absolute } = await resolveInside(root, requested);
-      if (!(await lstat(absolute)).isDirectory()) throw new WorkspacePathError(`${relative} is not a folder`);
-      return walk(root, relative, recursive);
-    },
-    /** Reads at most `maxBytes` of a regular file, never through a symlink. */
-    async read(userId: string, requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }> {
-      const { absolute, relative } = await this.resolve(userId, requested);
-      const handle = await open(absolute, constants.O_RDONLY | noFollowFlag).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new WorkspacePathError(`${relative} does not exist`);
-        if (error.code === 'ELOOP') throw new WorkspacePathError(`${relative} is a symlink; symlinks are not followed`);
-        throw error;
-      });
-      try {
-        const info = await handle.stat();
-        if (!info.isFile()) throw new WorkspacePathError(`${relative} is not a file`);
-        const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-        return { data: buffer.subarray(0, bytesRead), size: info.size };
-      } finally {
-        await handle.close();
-      }
-    },
-    /** Every regular file (no symlinks), for copying into a sandbox; at most the quota in bytes. */
-    async snapshot(userId: string): Promise<WorkspaceFile[]> {
-      const files: WorkspaceFile[] = [];
-      let total = 0;
-      for (const entry of await this.list(userId, '.', true)) {
-        if (entry.type !== 'file' || total + entry.size > options.quotaBytes) continue;
-        const { data } = await this.read(userId, entry.path, entry.size);
-        total += data.byteLength;
-        files.push({ path: entry.path, data });
-      }
-      return files;
-    },
-    /** Writes files (all or none pass the quota), each atomically. */
-    write: (userId: string, files: readonly WorkspaceFile[]) => serialised(userId, () => writeAll(userId, files)),
+    exclusive,
+    usage: (userId: string) => exclusive(userId, (workspace) => workspace.usage()),
+    list: (userId: string, requested: string, recursive: boolean) => exclusive(userId, (workspace) => workspace.list(requested, recursive)),
+    read: (userId: string, requested: string, maxBytes: number) => exclusive(userId, (workspace) => workspace.read(requested, maxBytes)),
+    typeOf: (userId: string, requested: string) => exclusive(userId, (workspace) => workspace.typeOf(requested)),
+    snapshot: (userId: string) => exclusive(userId, (workspace) => workspace.snapshot()),
+    write: (userId: string, files: readonly WorkspaceFile[]) => exclusive(userId, (workspace) => workspace.write(files)),
   };
 }
+
+export type WorkspaceView = {
+  folder: string;
+  resolve(requested: string): Promise<{ absolute: string; relative: string }>;
+  usage(): Promise<number>;
+  list(requested: string, recursive: boolean): Promise<WorkspaceEntry[]>;
+  read(requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }>;
+  typeOf(requested: string): Promise<WorkspaceEntry['type'] | null>;
+  snapshot(): Promise<WorkspaceFile[]>;
+  write(files: readonly WorkspaceFile[]): Promise<void>;
+};
 
 export type WorkspaceStore = ReturnType<typeof createWorkspaceStore>;
