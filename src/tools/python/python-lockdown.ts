@@ -2,18 +2,19 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { PyodideAPI } from 'pyodide';
 
 /**
- * Hardening of a Python worker thread, in layers, because Python in Pyodide can reach
+ * Hardening of a Python child process, in layers, because Python in Pyodide can reach
  * JavaScript objects (`import js`, `pyodide_js`, proxies' constructors):
- * - the worker starts with an empty environment (set by the pool), so no host variable exists;
+ * - it is its own OS process (a V8 fatal error ends it, not the server), started with an empty
+ *   environment and a V8 heap cap by the pool, so no host variable exists;
  * - WebAssembly memory cannot grow past the limit (Python sees MemoryError);
  * - after Pyodide has loaded, every Node capability is disabled in this thread: file system,
- *   child processes, sockets, HTTP, DNS, workers, VM, module loading, native addons; the
+ *   child processes, signals, sockets, HTTP, DNS, workers, VM, module loading, native addons; the
  *   global `fetch`, `WebSocket`, `process` and `require` are removed, and code generation from
  *   strings (`Function`, `eval`) throws, which also closes dynamic `import()`;
  * - Pyodide's own ways out (host mounts, Node socket FS, package loading, stream redirection,
  *   binary file loading) throw.
  * Emscripten's `os.system` goes through `require`, which now throws: Pyodide reports a fatal
- * error and the pool replaces the worker. Nothing reaches the host.
+ * error and the pool replaces the process. Nothing reaches the host.
  */
 
 const refuse = (what: string) =>
@@ -99,7 +100,7 @@ function disablePyodideEscapes(pyodide: PyodideAPI): void {
 export function lockDownWorker(pyodide: PyodideAPI): void {
   disablePyodideEscapes(pyodide);
   const processObject = globalThis.process as unknown as Record<string, unknown>;
-  for (const name of ['binding', '_linkedBinding', 'dlopen', 'kill', 'chdir', 'setuid', 'setgid']) {
+  for (const name of ['binding', '_linkedBinding', 'dlopen', 'kill', '_kill', 'chdir', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups', 'umask', 'loadEnvFile']) {
     try {
       processObject[name] = refuse(`process.${name}`);
     } catch {

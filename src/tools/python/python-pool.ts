@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startPythonProcess, type PythonProcess } from './python-process.ts';
 import type { PythonFile, PythonWorkerMessage, PythonWorkerSettings } from './python-protocol.ts';
 
 export interface PythonPoolOptions {
@@ -14,20 +14,23 @@ export type PythonOutcome =
   | { type: 'stopped'; reason: 'timeout' | 'aborted' | 'crashed' | 'unavailable'; message: string };
 
 interface Slot {
-  worker: Worker;
+  process: PythonProcess;
   ready: Promise<void>;
   busy: boolean;
-  /** The user whose code ran here; a worker never runs another user's code afterwards. */
+  /** The user whose code ran here; a process never runs another user's code afterwards. */
   owner?: string;
 }
 
-/** A worker that has not answered `ready` by then is given up. */
+/** A process that has not answered `ready` by then is given up. */
 const startupTimeoutMs = 120_000;
 
+class PoolClosedError extends Error {}
+
 /**
- * Warm Pyodide workers, created on first use. Each run has a wall-time cap: past it (or on
- * abort) the worker is terminated and a fresh one starts. Interpreter state survives between
- * runs, so a worker is reused only for the user it last served; another user gets a clean worker.
+ * Warm Pyodide processes (one OS process each), created on first use. Each run has a
+ * wall-time cap: past it (or on abort) the process is killed and a fresh one starts; a crash
+ * (V8 heap limit, signal) ends only that process and its run. Interpreter state survives
+ * between runs, so a process is reused only for the user it last served.
  */
 export function createPythonPool(options: PythonPoolOptions) {
   const slots: Slot[] = [];
@@ -40,43 +43,35 @@ export function createPythonPool(options: PythonPoolOptions) {
   };
 
   function start(owner?: string): Slot {
-    const worker = new Worker(new URL('./python-worker-bootstrap.mjs', import.meta.url), {
-      workerData: workerSettings,
-      env: {},
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: 32 },
-      stdout: true,
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    const slot: Slot = { worker, busy: false, owner, ready: Promise.resolve() };
+    const python = startPythonProcess(workerSettings, options.memoryMb);
+    const slot: Slot = { process: python, busy: false, owner, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the Python worker did not start in time')), startupTimeoutMs);
-      worker.once('message', (message: PythonWorkerMessage) => {
+      const timer = setTimeout(() => reject(new Error('the Python process did not start in time')), startupTimeoutMs);
+      python.child.once('message', (message: PythonWorkerMessage) => {
         clearTimeout(timer);
         if (message.type === 'ready') resolve();
-        else reject(new Error(message.type === 'failed' ? message.message : 'unexpected message from the Python worker'));
+        else reject(new Error(message.type === 'failed' ? message.message : 'unexpected message from the Python process'));
       });
-      worker.once('error', (error) => (clearTimeout(timer), reject(error)));
-      worker.once('exit', () => (clearTimeout(timer), reject(new Error('the Python worker exited while starting'))));
+      python.onGone((reason) => (clearTimeout(timer), reject(new Error(`${reason} while starting`))));
     });
-    slot.ready.catch(() => discard(slot));
-    worker.on('exit', () => discard(slot));
-    worker.on('error', (error) => options.log?.warn({ err: error }, 'a Python worker failed'));
+    slot.ready.catch((error: Error) => {
+      if (!closed) options.log?.warn({ err: error }, 'a Python process did not start');
+      discard(slot);
+    });
+    python.onGone(() => discard(slot));
     slots.push(slot);
     return slot;
   }
 
   function discard(slot: Slot): void {
+    slot.process.kill();
     const index = slots.indexOf(slot);
     if (index === -1) return;
     slots.splice(index, 1);
-    void slot.worker.terminate();
     waiting.shift()?.();
   }
 
-  /** An idle worker for this user: theirs, else a clean one, else a new one, else a recycled one. */
+  /** An idle process for this user: theirs, else a clean one, else a new one, else a recycled one. */
   function claim(userId: string): Slot | undefined {
     const idle = slots.filter((slot) => !slot.busy);
     const chosen =
@@ -90,17 +85,38 @@ export function createPythonPool(options: PythonPoolOptions) {
     return start(userId);
   }
 
+  /** Waits for a wake-up; an abort leaves the queue at once. */
+  function waitForTurn(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const index = waiting.indexOf(wake);
+        if (index !== -1) waiting.splice(index, 1);
+        reject(signal.reason);
+      };
+      waiting.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   async function acquire(userId: string, signal: AbortSignal): Promise<Slot> {
     for (;;) {
-      if (closed) throw new Error('the Python pool is closed');
-      signal.throwIfAborted();
+      if (closed) throw new PoolClosedError('the Python pool is closed');
+      if (signal.aborted) {
+        // This caller may have been woken just before its abort: pass the turn on.
+        waiting.shift()?.();
+        signal.throwIfAborted();
+      }
       const slot = claim(userId);
       if (slot) {
         slot.busy = true;
         slot.owner = userId;
         return slot;
       }
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      await waitForTurn(signal);
     }
   }
 
@@ -109,7 +125,7 @@ export function createPythonPool(options: PythonPoolOptions) {
     waiting.shift()?.();
   }
 
-  /** Starts a clean worker in the background while there is room and none is spare. */
+  /** Starts a clean process in the background while there is room and none is spare. */
   function keepSpare(): void {
     if (!closed && slots.length < options.size && !slots.some((slot) => slot.owner === undefined)) start();
   }
@@ -119,20 +135,31 @@ export function createPythonPool(options: PythonPoolOptions) {
     request: { mode: 'exec' | 'eval'; code: string; files: PythonFile[] },
     signal: AbortSignal,
   ): Promise<PythonOutcome> {
-    const slot = await acquire(userId, signal);
+    let slot: Slot;
+    try {
+      slot = await acquire(userId, signal);
+    } catch (error) {
+      if (error instanceof PoolClosedError) return { type: 'stopped', reason: 'unavailable', message: `Python is unavailable: ${error.message}` };
+      return { type: 'stopped', reason: 'aborted', message: 'the Python run was stopped before it started' };
+    }
     try {
       await slot.ready;
     } catch (error) {
       return { type: 'stopped', reason: 'unavailable', message: `Python is unavailable: ${(error as Error).message}` };
     }
     const id = nextId++;
+    const { child } = slot.process;
     return new Promise<PythonOutcome>((resolve) => {
-      const finish = (outcome: PythonOutcome, keepWorker: boolean) => {
+      let settled = false;
+      let stopWatchingExit = () => {};
+      const finish = (outcome: PythonOutcome, keepProcess: boolean) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        slot.worker.off('message', onMessage);
-        slot.worker.off('exit', onExit);
-        if (keepWorker) release(slot);
+        child.off('message', onMessage);
+        stopWatchingExit();
+        if (keepProcess) release(slot);
         else discard(slot);
         keepSpare();
         resolve(outcome);
@@ -140,33 +167,42 @@ export function createPythonPool(options: PythonPoolOptions) {
       const stop = (reason: 'timeout' | 'aborted' | 'crashed', message: string) =>
         finish({ type: 'stopped', reason, message }, false);
       const onMessage = (message: PythonWorkerMessage) => {
-        if (message.type !== 'result' || message.id !== id) return;
-        // A worker whose memory has grown past half the cap is replaced rather than reused.
+        if (message?.type !== 'result' || message.id !== id) return;
+        // A process whose memory has grown past half the cap is replaced rather than reused.
         finish(message, message.memoryBytes <= workerSettings.memoryLimitBytes / 2);
       };
-      const onExit = () => stop('crashed', 'the Python interpreter stopped (memory limit or a fatal error); it was replaced');
       const onAbort = () => stop('aborted', 'the Python run was stopped');
       const timer = setTimeout(
         () => stop('timeout', `the Python run took longer than ${options.timeoutMs} ms and was terminated`),
         options.timeoutMs,
       );
       signal.addEventListener('abort', onAbort, { once: true });
-      slot.worker.on('message', onMessage);
-      slot.worker.once('exit', onExit);
-      slot.worker.postMessage({ id, ...request });
+      child.on('message', onMessage);
+      stopWatchingExit = slot.process.onGone((reason) =>
+        stop('crashed', `${reason}; the run was lost and a fresh Python process replaces it`),
+      );
+      if (signal.aborted) onAbort();
+      else slot.process.send({ id, ...request });
     });
   }
 
   return {
     run,
-    /** How many workers exist (started or starting). */
+    /** How many processes exist (started or starting). */
     get size() {
       return slots.length;
     },
     async close(): Promise<void> {
       closed = true;
       for (const resolve of waiting.splice(0)) resolve();
-      await Promise.all(slots.splice(0).map((slot) => slot.worker.terminate()));
+      const gone = slots.splice(0).map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            slot.process.onGone(() => resolve());
+            slot.process.kill();
+          }),
+      );
+      await Promise.all(gone);
     },
   };
 }

@@ -1,4 +1,4 @@
-/** Messages between the Python pool (main thread) and its worker threads. */
+/** Messages between the Python pool (server process) and its Python child processes (over Node IPC). */
 
 export interface PythonWorkerSettings {
   memoryLimitBytes: number;

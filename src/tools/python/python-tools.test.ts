@@ -143,6 +143,16 @@ describe('python tools', () => {
     assert.equal(next.answer?.result, '42', next.output);
   });
 
+  it('a V8 fatal out-of-memory ends only the Python process: the call fails, this process lives, the next call works', async () => {
+    const run = await call('python_execute', {
+      code: 'import pyodide_js\npyodide_js._module.constructor.getOwnPropertyNames(pyodide_js._module.HEAP16)',
+    });
+    assert.equal(run.isError, true);
+    assert.match(run.output, /the Python process ran out of memory and was terminated/);
+    const next = await call('python_eval', { expression: '6 * 7' });
+    assert.equal(next.answer?.result, '42', next.output);
+  });
+
   it('terminates an endless loop at the wall-time cap, and the pool recovers', async () => {
     const started = Date.now();
     const run = await call('python_execute', { code: 'while True: pass' });
@@ -158,5 +168,21 @@ describe('python tools', () => {
     const other = await call('python_execute', { code: 'import builtins; getattr(builtins, "left_behind", None)' }, 'python-user-two');
     assert.equal(other.isError, false, other.output);
     assert.equal(other.answer?.result, null);
+  });
+
+  it('a queued run whose signal fires leaves the queue at once; close() kills a starting process', async () => {
+    const small = createPythonPool({ size: 1, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
+    const first = small.run('user-a', { mode: 'eval', code: '1', files: [] }, new AbortController().signal);
+    const controller = new AbortController();
+    const queued = small.run('user-b', { mode: 'eval', code: '2', files: [] }, controller.signal);
+    const started = Date.now();
+    controller.abort();
+    const outcome = await queued;
+    assert.ok(Date.now() - started < 200);
+    assert.equal(outcome.type === 'stopped' && outcome.reason, 'aborted');
+    await small.close();
+    assert.equal(small.size, 0);
+    const firstOutcome = await first;
+    assert.equal(firstOutcome.type === 'stopped' && firstOutcome.reason, 'unavailable');
   });
 });

@@ -1,5 +1,5 @@
-// Worker threads do not inherit tsx's loader on Node 20, so the Python worker registers it
-// itself, as bin/colloquy.js does for the main thread, then loads the TypeScript entry.
+// The Python child process starts without tsx's loader (empty execArgv and environment), so
+// it registers it itself, as bin/colloquy.js does for the server, then loads the TypeScript entry.
 import { register } from 'tsx/esm/api';
 
 register();

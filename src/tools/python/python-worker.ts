@@ -1,12 +1,23 @@
-// Worker thread entry: one Pyodide interpreter, locked down, running one request at a time.
-import { parentPort, workerData } from 'node:worker_threads';
+// Child process entry: one Pyodide interpreter, locked down, running one request at a time.
+import { Worker } from 'node:worker_threads';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { pythonDriverSource } from './python-driver.ts';
 import { limitWebAssemblyMemory, lockDownWorker } from './python-lockdown.ts';
 import type { PythonRunRequest, PythonWorkerMessage, PythonWorkerSettings } from './python-protocol.ts';
 
-const settings = workerData as PythonWorkerSettings;
-const port = parentPort!;
+// Kept before the lock-down removes the global `process`: the IPC channel to the pool.
+const host = process;
+const send = (message: PythonWorkerMessage) => host.send!(message);
+const settings = JSON.parse(host.argv[2] ?? '{}') as PythonWorkerSettings;
+// Without the pool there is nothing to answer to. A busy Python loop blocks this thread (so
+// `disconnect` never fires): a watchdog thread kills the process once its parent has gone.
+host.on('disconnect', () => host.exit(0));
+const watchdog = new Worker(
+  `const { workerData } = require('node:worker_threads');
+  setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 1000);`,
+  { eval: true, workerData: host.ppid, env: {}, resourceLimits: { maxOldGenerationSizeMb: 16 } },
+);
+watchdog.unref();
 const workspaceFolder = '/workspace';
 
 interface OutputCapture {
@@ -79,7 +90,7 @@ async function main(): Promise<void> {
   const fs = pyodide.FS;
   lockDownWorker(pyodide);
 
-  port.on('message', (request: PythonRunRequest) => {
+  host.on('message', (request: PythonRunRequest) => {
     stdout = newCapture();
     stderr = newCapture();
     if (fs.analyzePath(workspaceFolder).exists) removeTree(fs, workspaceFolder);
@@ -111,11 +122,11 @@ async function main(): Promise<void> {
       files: changed,
       memoryBytes,
     };
-    port.postMessage(message);
+    send(message);
   });
-  port.postMessage({ type: 'ready' } satisfies PythonWorkerMessage);
+  send({ type: 'ready' });
 }
 
 main().catch((error: unknown) => {
-  port.postMessage({ type: 'failed', message: String((error as Error)?.message ?? error) } satisfies PythonWorkerMessage);
+  send({ type: 'failed', message: String((error as Error)?.message ?? error) });
 });
