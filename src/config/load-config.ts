@@ -53,7 +53,8 @@ function readConfigFile(environment: Environment, workingDirectory: string): Rec
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const dotted = issue.path.join('.');
-  const variable = Object.entries(environmentVariables).find(([, setting]) => setting === dotted)?.[0];
+  // A nested path (mcp.servers.0) is named by its setting's variable; the longest matching setting wins.
+  const variable = Object.entries(environmentVariables).filter(([, setting]) => dotted === setting || dotted.startsWith(`${setting}.`)).sort(([, a], [, b]) => b.length - a.length)[0]?.[0];
   const name = variable ? `${dotted} (${variable})` : dotted || '(root)';
   return `invalid setting ${name}: ${issue.message}`;
 }

@@ -154,7 +154,7 @@ describe('stdio MCP servers from the environment', () => {
         () => parseConfig(testEnvironment({ COLLOQUY_DATA_DIR: dir, COLLOQUY_MCP_SERVERS: servers }), dir),
         (error: unknown) => {
           assert.ok(error instanceof ConfigError);
-          assert.match(error.message, /invalid setting mcp\.servers\.0\b.*stdio servers can only be configured in the config file/);
+          assert.match(error.message, /invalid setting mcp\.servers\.0 \(COLLOQUY_MCP_SERVERS\): .*stdio servers can only be configured in the config file/);
           return true;
         },
       );
