@@ -7,6 +7,8 @@ const poolSize = 256;
 /**
  * The cached MCP clients: one per system server, one per user server (a user's server is only
  * ever theirs). A changed server gets a new key, and the old connection is closed by `forget`.
+ * Ad-hoc servers (LobeChat's URL calls) never enter it: `withOwnConnection` gives them a
+ * connection of their own, so no user can evict the connections others rely on.
  */
 export function createMcpConnectionPool(dependencies: McpConnectionDependencies) {
   const connections = new Map<string, McpConnection>();
@@ -26,6 +28,19 @@ export function createMcpConnectionPool(dependencies: McpConnectionDependencies)
       }
       connections.set(definition.connectionKey, connection);
       return connection;
+    },
+    /** Runs `use` on a fresh connection outside the pool, closed when `use` ends (ad-hoc servers). */
+    async withOwnConnection<T>(definition: McpServerDefinition, use: (connection: McpConnection) => Promise<T>): Promise<T> {
+      const connection = createMcpConnection(definition, dependencies);
+      try {
+        return await use(connection);
+      } finally {
+        await connection.close();
+      }
+    },
+    /** How many pooled connections are open or may open (ad-hoc ones are not counted). */
+    get size(): number {
+      return connections.size;
     },
     /** Closes the connections whose key starts with this prefix (a server that changed or went). */
     async forget(keyPrefix: string): Promise<void> {

@@ -7,6 +7,8 @@ import { mcpFailure } from './mcp-errors.ts';
 import { mcpResultText, type McpCallResult } from './mcp-result-text.ts';
 import type { McpServerDefinition } from './mcp-server-definition.ts';
 import { assertValidHeaders } from './mcp-header-rules.ts';
+import type { McpConnection } from './mcp-connection.ts';
+import { assertValidServerUrl } from './mcp-url-rules.ts';
 
 /** Which server a LobeChat-style call means: a configured one, or an ad-hoc URL (LobeChat's `http` params). */
 export type McpTarget = { server: string } | { url: string; name: string; headers?: Record<string, string> };
@@ -35,6 +37,7 @@ export interface McpLobeOperationsDependencies {
 
 /** Ad-hoc servers are users' servers: EXECUTE, and the guarded client with no extra hosts. */
 const adHocPermissionLevel = 3;
+const adHocKeyPrefix = 'adhoc:';
 
 /** LobeChat's `tools.mcp.listTools` and `callTool`, over configured servers or an ad-hoc URL. */
 export function createMcpLobeOperations(dependencies: McpLobeOperationsDependencies) {
@@ -48,11 +51,13 @@ export function createMcpLobeOperations(dependencies: McpLobeOperationsDependenc
       server = servers.find((candidate) => candidate.id === target.server) ?? servers.find((candidate) => candidate.name === target.server);
       if (!server) throw notFound('MCP server');
     } else {
+      // The same checks as a stored server's, before anything connects.
+      assertValidServerUrl(target.url);
       const headers = target.headers ?? {};
       assertValidHeaders(headers);
       const digest = createHash('sha256').update(JSON.stringify([target.url, headers])).digest('base64url');
       server = {
-        connectionKey: `adhoc:${principal.user.id}:${digest}`, id: target.name, name: target.name, source: 'user',
+        connectionKey: `${adHocKeyPrefix}${principal.user.id}:${digest}`, id: target.name, name: target.name, source: 'user',
         ownerId: principal.user.id, transport: 'streamable-http', url: target.url, headers, permissionLevel: adHocPermissionLevel,
       };
     }
@@ -66,21 +71,25 @@ export function createMcpLobeOperations(dependencies: McpLobeOperationsDependenc
     return server;
   }
 
+  /** A configured server's pooled connection; an ad-hoc server's own one, closed after the call. */
+  function using<T>(server: McpServerDefinition, use: (connection: McpConnection) => Promise<T>): Promise<T> {
+    const run = server.connectionKey.startsWith(adHocKeyPrefix) ? pool.withOwnConnection(server, use) : use(pool.connectionFor(server));
+    return run.catch((error: unknown) => {
+      throw mcpFailure(error, server.name);
+    });
+  }
+
   return {
     async listTools(context: RequestContext, target: McpTarget, signal?: AbortSignal): Promise<LobePluginApi[]> {
       const server = await resolve(context, target);
-      const tools = await pool.connectionFor(server).listTools(signal).catch((error: unknown) => {
-        throw mcpFailure(error, server.name);
-      });
+      const tools = await using(server, (connection) => connection.listTools(signal));
       return tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.inputSchema }));
     },
 
     async callTool(context: RequestContext, target: McpTarget, toolName: string, args: unknown, signal?: AbortSignal): Promise<McpCallOutcome> {
       const server = await resolve(context, target);
       const input = parseArguments(args);
-      const result = await pool.connectionFor(server).callTool(toolName, input, signal).catch((error: unknown) => {
-        throw mcpFailure(error, server.name);
-      });
+      const result = await using(server, (connection) => connection.callTool(toolName, input, signal));
       const { output, isError } = mcpResultText(result, dependencies.maxOutputChars);
       await audit.record(context, {
         action: 'tool.execute', result: isError ? 'failure' : 'success', targetType: 'mcp_tool', targetId: `${server.name}/${toolName}`,

@@ -7,6 +7,7 @@ import type { IdGenerator } from '../storage/ids.ts';
 import { assertValidHeaders, headerHints } from './mcp-header-rules.ts';
 import type { McpServerDefinition } from './mcp-server-definition.ts';
 import type { McpServersRepository, StoredMcpServer } from './mcp-servers-repository.ts';
+import { assertValidServerUrl } from './mcp-url-rules.ts';
 
 export interface McpServerInput {
   name?: string;
@@ -46,17 +47,6 @@ export function createMcpServerService(dependencies: McpServerServiceDependencie
     return JSON.parse(secretBox.open(server.headersCipher, sealContext(server.id)).plaintext) as Record<string, string>;
   }
 
-  function checkUrl(url: string): void {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw validationError('url must be an absolute http(s) URL');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw validationError('url must use http or https');
-    if (parsed.username || parsed.password) throw validationError('url must not carry credentials; send them as headers');
-  }
-
   function checkName(name: string): void {
     if (dependencies.systemServerNames.has(name)) {
       throw new AppError('CONFLICT', `${name} is the name of a server the operator configured; choose another name`);
@@ -76,7 +66,7 @@ export function createMcpServerService(dependencies: McpServerServiceDependencie
     async create(context: RequestContext, input: McpServerInput & { name: string; url: string }): Promise<StoredMcpServer> {
       const userId = ownerOf(context);
       checkName(input.name);
-      checkUrl(input.url);
+      assertValidServerUrl(input.url);
       const headers = input.headers ?? {};
       assertValidHeaders(headers);
       if ((await repository.countForUser(userId)) >= dependencies.maxServersPerUser) {
@@ -99,7 +89,7 @@ export function createMcpServerService(dependencies: McpServerServiceDependencie
       const userId = ownerOf(context);
       const current = await owned(userId, id);
       if (input.name !== undefined && input.name !== current.name) checkName(input.name);
-      if (input.url !== undefined) checkUrl(input.url);
+      if (input.url !== undefined) assertValidServerUrl(input.url);
       const patch: Parameters<McpServersRepository['update']>[2] = {
         name: input.name, transport: input.transport, url: input.url, enabled: input.enabled,
         ...(input.description === undefined ? {} : { description: input.description }),

@@ -12,6 +12,8 @@ for (const database of testDatabases()) {
     let harness: TestApp;
     let systemServer: TestMcpServer;
     let userServer: TestMcpServer;
+    /** An operator's server that is down: its address must not reach non-admins. */
+    let downUrl: string;
     let executor: { id: string; token: string };
     let reader: { id: string; token: string };
     const bodies: string[] = [];
@@ -24,11 +26,17 @@ for (const database of testDatabases()) {
     before(async () => {
       systemServer = await startTestMcpServer();
       userServer = await startTestMcpServer();
+      const gone = await startTestMcpServer();
+      downUrl = gone.url;
+      await gone.close();
       // No COLLOQUY_OUTBOUND_ALLOW_HOSTS: only the operator's server may reach its own (loopback) host.
       harness = await createTestApp(await database.open(), {
         env: {
           COLLOQUY_DEFAULT_PERMISSION_LEVEL: '3',
-          COLLOQUY_MCP_SERVERS: JSON.stringify([{ name: 'calc', url: systemServer.url, headers: { Authorization: adminHeaderSecret } }]),
+          COLLOQUY_MCP_SERVERS: JSON.stringify([
+            { name: 'calc', url: systemServer.url, headers: { Authorization: adminHeaderSecret } },
+            { name: 'down', url: downUrl },
+          ]),
         },
       });
       executor = await signUp(harness.app);
@@ -95,13 +103,48 @@ for (const database of testDatabases()) {
 
       const listed = await call('GET', '/api/mcp/tools', executor.token);
       assert.ok(!json(listed).data.tools.some((tool: { server: string }) => tool.server === 'mine'));
-      assert.match(json(listed).data.failures[0].message, /refused/);
+      const failure = json(listed).data.failures.find((entry: { server: string }) => entry.server === 'mine');
+      assert.match(failure.message, /refused/);
       const refused = await call('POST', '/api/mcp/call', executor.token, { params: { server: server.id }, toolName: 'add', args: { a: 1, b: 2 } });
       assert.equal(refused.statusCode, 403, refused.body);
       assert.equal(json(refused).code, 'OUTBOUND_BLOCKED');
       const adHoc = await call('POST', '/api/mcp/tools', executor.token, { name: 'direct', type: 'http', url: userServer.url });
       assert.equal(json(adHoc).code, 'OUTBOUND_BLOCKED');
       assert.equal(userServer.connectionCount, 0);
+    });
+
+    it('checks an ad-hoc URL like a stored one: 400 saying what to fix, before any connection', async () => {
+      const withCredentials = userServer.url.replace('http://', 'http://me:pw@');
+      const cases: Array<[string, RegExp]> = [
+        [withCredentials, /url must not carry credentials; send them as headers/],
+        ['ftp://127.0.0.1/mcp', /url must use http or https/],
+        ['not a url', /url must be an absolute http\(s\) URL/],
+      ];
+      for (const [url, message] of cases) {
+        const listed = await call('POST', '/api/mcp/tools', executor.token, { name: 'direct', type: 'http', url });
+        assert.equal(listed.statusCode, 400, listed.body);
+        assert.deepEqual([json(listed).code, message.test(json(listed).message)], ['VALIDATION_ERROR', true], listed.body);
+        const called = await call('POST', '/api/mcp/call', executor.token, { params: { name: 'direct', type: 'http', url }, toolName: 'add' });
+        assert.equal(called.statusCode, 400, called.body);
+        assert.match(json(called).message, message);
+      }
+      assert.equal(userServer.connectionCount, 0);
+    });
+
+    it("shows a non-admin only that an operator's server is unavailable; admins and the log get the error", async () => {
+      const port = new URL(downUrl).port;
+      const listed = await call('GET', '/api/mcp/tools', executor.token);
+      assert.equal(listed.statusCode, 200, listed.body);
+      const shown = json(listed).data.failures.find((entry: { server: string }) => entry.server === 'down');
+      assert.deepEqual(shown, { server: 'down', message: 'MCP server down is unavailable' });
+      assert.ok(!listed.body.includes(port), 'the down server address reached a non-admin');
+
+      const admin = await signUp(harness.app);
+      await harness.dependencies.database.db.updateTable('users').set({ role: 'admin', permissionLevel: 4 }).where('id', '=', admin.id).execute();
+      const forAdmin = await call('GET', '/api/mcp/tools', admin.token);
+      const detailed = json(forAdmin).data.failures.find((entry: { server: string }) => entry.server === 'down');
+      assert.notEqual(detailed.message, 'MCP server down is unavailable');
+      assert.ok(harness.logs.some((line) => line.includes('"mcpServer":"down"')), 'the failure was not logged');
     });
 
     it('refuses stdio servers through the API', async () => {

@@ -45,7 +45,10 @@ export function registerMcpToolRoutes(app: FastifyInstance, mcp: McpModule): voi
             z.object({
               tools: z.array(mcpToolViewSchema),
               total: z.number().int(),
-              failures: z.array(z.object({ server: z.string(), message: z.string() })),
+              failures: z.array(z.object({
+                server: z.string(),
+                message: z.string().describe("Why it failed; an operator's server shows its error to admins only"),
+              })),
             }),
           ),
         },
@@ -61,7 +64,11 @@ export function registerMcpToolRoutes(app: FastifyInstance, mcp: McpModule): voi
       const lists = await Promise.all(
         servers.map((server) =>
           mcp.toolSource.listServer(server).catch((error: unknown) => {
-            failures.push({ server: server.name, message: error instanceof Error ? error.message : String(error) });
+            const detail = error instanceof Error ? error.message : String(error);
+            request.log.warn({ mcpServer: server.name, source: server.source, error: detail }, 'MCP server could not list its tools');
+            // A system server's error may name internal hosts that only admins are shown.
+            const message = server.source === 'system' && !principal.isAdmin ? `MCP server ${server.name} is unavailable` : detail;
+            failures.push({ server: server.name, message });
             return [];
           }),
         ),
