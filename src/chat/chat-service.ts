@@ -1,10 +1,3 @@
-import { createHash } from 'node:crypto';
-import type {
-  LanguageModelV3FunctionTool,
-  LanguageModelV3Message,
-  LanguageModelV3ToolChoice,
-  SharedV3ProviderOptions,
-} from '@ai-sdk/provider';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { ModelResolver } from '../providers/resolved-model.ts';
@@ -22,53 +15,10 @@ import type { RunEvent } from './run-log.ts';
 import { replayStoredTurn } from './stored-turn-replay.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
 import type { CallSettings } from './turn-runner.ts';
+import { requestHash, type StartedTurn, type TurnRequest } from './turn-request.ts';
 import { startDirectCall, type DirectCall, type DirectCallRequest } from './direct-call.ts';
 
-export interface TurnRequest {
-  userId: string;
-  apiKeyId: string | null;
-  permissionLevel: number;
-  conversationId: string;
-  content: string;
-  thinkingEnabled?: boolean;
-  enabledTools?: string[];
-  providerId?: string | null;
-  model?: string | null;
-  idempotencyKey?: string;
-  /** Which API started the turn (luxx, openai, anthropic …), for the usage ledger. */
-  surface: string;
-  /** Client-side ids and extras kept on the assistant message. */
-  assistantMetadata?: Record<string, unknown>;
-  /** Replaces the conversation's system prompt for this turn (agents, API clients). */
-  systemPrompt?: string | null;
-  /** Sampling settings over the conversation's own temperature and max tokens. */
-  callSettings?: CallSettings;
-  /** Tools the client runs itself; see `TurnRunInput.clientTools`. */
-  clientTools?: LanguageModelV3FunctionTool[];
-  toolChoice?: LanguageModelV3ToolChoice;
-  /** Extra provider options; `colloquy: {conversationId, userId, turnId}` is always added. */
-  providerOptions?: SharedV3ProviderOptions;
-  /**
-   * The messages that end the prompt, as an API client sent them (the last user message's text is
-   * `content`, which is what gets stored). With `historyFromClient` they are the whole prompt and
-   * the stored history is not read.
-   */
-  newMessages?: LanguageModelV3Message[];
-  historyFromClient?: boolean;
-  /** Edit-branching: the new user message goes under this message (null: a new root); see turn-branch.ts. */
-  parentMessageId?: string | null;
-  /** Regenerate: answer this stored user message again with a new sibling assistant message. */
-  regenerateMessageId?: string;
-}
-
-export interface StartedTurn {
-  turnId: string;
-  conversationId: string;
-  userMessage: Message;
-  assistantMessage: Message;
-  /** False when an Idempotency-Key matched an earlier request and that turn was returned. */
-  created: boolean;
-}
+export type { StartedTurn, TurnRequest } from './turn-request.ts';
 
 /** What a turn's execution needs, plus what starting one needs; `sleep` and `random` have defaults. */
 export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' | 'random'> {
@@ -85,14 +35,6 @@ export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' |
 const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
   delay(milliseconds, undefined, { signal }).catch(() => undefined);
 
-function requestHash(request: TurnRequest): string {
-  const { conversationId, content, thinkingEnabled, enabledTools, providerId, model } = request;
-  const extras = [request.systemPrompt, request.callSettings, request.clientTools, request.toolChoice, request.newMessages, request.historyFromClient, request.parentMessageId, request.regenerateMessageId];
-  const hasExtras = extras.some((value) => value !== undefined);
-  return createHash('sha256')
-    .update(JSON.stringify([conversationId, content, thinkingEnabled ?? null, enabledTools ?? [], providerId ?? null, model ?? null, ...(hasExtras ? extras : [])]))
-    .digest('hex');
-}
 
 /** The settings a request actually sets, so its unset ones do not hide the conversation's. */
 const definedOnly = <T extends object>(settings: T | undefined): Partial<T> =>
@@ -131,10 +73,12 @@ export function createChatService(options: ChatServiceOptions) {
     if (earlier) return earlier;
     const conversation = await options.conversations.findForUser(request.userId, request.conversationId);
     if (!conversation) throw notFound('conversation');
-    const resolved = await options.models.resolve(request.userId, {
-      providerId: request.providerId ?? conversation.providerId,
-      model: request.model ?? conversation.model,
-    });
+    const resolved =
+      request.resolved ??
+      (await options.models.resolve(request.userId, {
+        providerId: request.providerId ?? conversation.providerId,
+        model: request.model ?? conversation.model,
+      }));
     const callSettings: CallSettings = {
       temperature: conversation.temperature ?? undefined,
       maxOutputTokens: conversation.maxTokens ?? undefined,

@@ -5,7 +5,7 @@ import type { AppDependencies } from '../../dependencies.ts';
 import { AnthropicEncoder, anthropicStopReason, anthropicUsage } from '../../streaming/anthropic-encoder.ts';
 import { summariseTurn, type TurnSummary } from '../../streaming/turn-summary.ts';
 import { principalOf } from '../auth-hook.ts';
-import { clientGone, turnFailure } from '../openai/chat-completion-handler.ts';
+import { abortWith, clientGone, turnFailure } from '../openai/chat-completion-handler.ts';
 import { streamSse } from '../sse-stream.ts';
 import { translateMessagesRequest } from './anthropic-request.ts';
 import { anthropicResponseSchema, anthropicStreamSchema, messagesBodySchema } from './anthropic-schemas.ts';
@@ -68,10 +68,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, dependencies: AppD
           await streamSse(
             request,
             reply,
-            async (signal) => {
-              signal.addEventListener('abort', () => gone.abort(), { once: true });
-              return call.events;
-            },
+            (signal) => abortWith(signal, gone, call.events),
             new AnthropicEncoder({ id, model: body.model }),
             { coalesceMs: 0 },
           );

@@ -76,11 +76,11 @@ export async function handleChatCompletion(
 
   if (sessionId) {
     // The model first: a request that cannot run must not leave an empty conversation behind.
-    const target = await dependencies.providers.resolver.resolve(userId, { model: body.model });
+    const resolved = await dependencies.providers.resolver.resolve(userId, { model: body.model });
     const { conversation } = await conversations.open(userId, sessionId);
     const turn = await chat.start({
       userId, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel, conversationId: conversation.id,
-      content: translated.lastUserText, providerId: target.provider.id, model: target.modelId, thinkingEnabled: translated.thinking,
+      content: translated.lastUserText, resolved, thinkingEnabled: translated.thinking,
       surface: 'openai', systemPrompt: translated.systemPrompt ?? undefined, callSettings: translated.callSettings,
       clientTools: translated.clientTools, toolChoice: translated.toolChoice,
       newMessages: translated.messages, historyFromClient: translated.carriesHistory,
@@ -120,8 +120,8 @@ export async function handleChatCompletion(
   return completionBody(id, body.model, created, summary);
 }
 
-/** Ties the call's abort to the stream's own disconnect signal. */
-async function abortWith(signal: AbortSignal, controller: AbortController, events: AsyncIterable<RunEvent>) {
+/** Ties a direct call's abort to the stream's own disconnect signal, then hands its events on. */
+export async function abortWith(signal: AbortSignal, controller: AbortController, events: AsyncIterable<RunEvent>) {
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   return events;
 }
