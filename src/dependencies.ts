@@ -16,6 +16,7 @@ import { createRunLog } from './chat/run-log/create-run-log.ts';
 import { createTokenCounter } from './chat/token-counter.ts';
 import type { ResolvedConfig } from './config/load-config.ts';
 import { createDiagnosticLog } from './diagnostics.ts';
+import { createFileModule } from './files/file-module.ts';
 import { createGuardedHttpClient, type GuardedHttpClient } from './net/guarded-http-client.ts';
 import { createMcpModule } from './mcp/mcp-module.ts';
 import { createPluginModule } from './plugins/plugin-module.ts';
@@ -138,6 +139,8 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
 
   const log = createDiagnosticLog();
+  // The file store (uploads, attachments; LobeChat's files later): local folder or database bytes.
+  const files = createFileModule({ database, config, newId, clock, log });
   // Every outbound request of the server goes through this one client (SSRF rules, caps).
   const http = options.http ?? createGuardedHttpClient(config.outbound);
   const providers = createProviderModule({ db, config, audit, newId, clock, http });
@@ -201,13 +204,15 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     plugins,
     agents,
     appModel,
+    fileStore: files,
     runLog,
     log,
-    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat },
+    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat, files: files.service },
     async close() {
       sweep.stop();
       try {
         await chat.close();
+        await files.close();
         await runLog.close();
         await tools.close();
         await mcp.close();

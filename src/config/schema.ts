@@ -151,6 +151,20 @@ export const configSchema = z.object({
       file: z.string().min(1).optional(),
     })
     .prefault({}),
+  files: z
+    .object({
+      /** Where new file bytes go: `local` (the files folder) or `database`; by default local on SQLite, database on PostgreSQL. */
+      store: z.enum(['local', 'database']).optional(),
+      /** The local store's folder; default `<dataDir>/files`. */
+      dir: z.string().min(1).optional(),
+      /** Largest uploaded file, in decoded bytes. */
+      maxFileBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(15 * 1024 * 1024),
+      /** Bytes of distinct file contents one user may keep; 0 for no limit. */
+      userQuotaBytes: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
+      /** Longest text of one attached file handed to a model (the rest is cut, with a note). */
+      promptTextMaxChars: z.coerce.number().int().min(100).max(10_000_000).default(32_000),
+    })
+    .prefault({}),
   /** Validate every response against its documented schema (tests turn this on). */
   validateResponses: booleanFromText.default(false),
 });
@@ -244,4 +258,9 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_MCP_MAX_SERVERS_PER_USER: 'mcp.maxServersPerUser',
   COLLOQUY_PLUGIN_GATEWAY_TIMEOUT_MS: 'plugins.gatewayTimeoutMs',
   COLLOQUY_PLUGIN_GATEWAY_MAX_RESPONSE_BYTES: 'plugins.gatewayMaxResponseBytes',
+  COLLOQUY_FILE_STORE: 'files.store',
+  COLLOQUY_FILES_DIR: 'files.dir',
+  COLLOQUY_MAX_FILE_BYTES: 'files.maxFileBytes',
+  COLLOQUY_FILE_QUOTA_BYTES: 'files.userQuotaBytes',
+  COLLOQUY_FILE_PROMPT_MAX_CHARS: 'files.promptTextMaxChars',
 };

@@ -5,6 +5,7 @@ import { chatEngineMigration } from './migrations/0002-chat-engine.ts';
 import { agentsMigration } from './migrations/0003-agents.ts';
 import { appModelMigration } from './migrations/0004-app-model.ts';
 import { toolsMigration } from './migrations/0005-tools.ts';
+import { filesMigration } from './migrations/0006-files.ts';
 
 /** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003-agents': agentsMigration(dialect),
     '0004-app-model': appModelMigration(dialect),
     '0005-tools': toolsMigration(dialect),
+    '0006-files': filesMigration(dialect),
   };
 }
 

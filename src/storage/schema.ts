@@ -241,6 +241,34 @@ export interface ThreadsTable {
   updatedAt: string;
 }
 
+/** 0006: one row per upload; the bytes are the user's blob with the same SHA-256. */
+export interface FilesTable {
+  id: string;
+  userId: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+/** 0006: a user's distinct file contents, and where their bytes are kept. */
+export interface FileBlobsTable {
+  userId: string;
+  sha256: string;
+  size: number;
+  storage: 'local' | 'database';
+  location: string | null;
+  createdAt: string;
+}
+
+/** 0006: the bytes of blobs kept by the database store. */
+export interface FileBlobContentsTable {
+  userId: string;
+  sha256: string;
+  data: Uint8Array;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   authSessions: AuthSessionsTable;
@@ -258,5 +286,8 @@ export interface DatabaseSchema {
   threads: ThreadsTable;
   mcpServers: McpServersTable;
   pluginSettings: PluginSettingsTable;
+  files: FilesTable;
+  fileBlobs: FileBlobsTable;
+  fileBlobContents: FileBlobContentsTable;
 }
 
