@@ -16,6 +16,7 @@ import { replayStoredTurn } from './stored-turn-replay.ts';
 import { executeTurn, ServerShutdown, type TurnExecutionContext } from './turn-execution.ts';
 import type { CallSettings } from './turn-runner.ts';
 import { requestHash, type StartedTurn, type TurnRequest } from './turn-request.ts';
+import { relayPassthrough, type PassthroughOutcome, type PassthroughRequest, type PassthroughSink } from './passthrough-call.ts';
 import { startDirectCall, type DirectCall, type DirectCallRequest } from './direct-call.ts';
 
 export type { StartedTurn, TurnRequest } from './turn-request.ts';
@@ -52,6 +53,7 @@ const titleFrom = (content: string) => {
 export function createChatService(options: ChatServiceOptions) {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const execution: TurnExecutionContext = { ...options, sleep: options.sleep ?? abortableSleep, random: Math.random };
+  const directContext = { ...execution, models: options.models };
 
   async function existingTurn(request: TurnRequest): Promise<StartedTurn | undefined> {
     if (!request.idempotencyKey) return undefined;
@@ -181,7 +183,11 @@ export function createChatService(options: ChatServiceOptions) {
     start,
 
     /** A model call that stores nothing but usage, aborted with `request.signal`; see direct-call.ts. */
-    direct: (request: DirectCallRequest): Promise<DirectCall> => startDirectCall({ ...execution, models: options.models }, request),
+    direct: (request: DirectCallRequest): Promise<DirectCall> => startDirectCall(directContext, request),
+
+    /** The same, relayed byte for byte to an upstream that speaks the client's format; see passthrough-call.ts. */
+    relay: (request: PassthroughRequest, sink: PassthroughSink): Promise<PassthroughOutcome> =>
+      relayPassthrough(directContext, request, sink),
 
     /**
      * The turn's events after `afterSeq`, live until it ends. A turn whose run log has expired

@@ -15,6 +15,8 @@ export interface DirectCallRequest {
   surface: string;
   providerId?: string | null;
   model?: string | null;
+  /** The model, when the caller resolved it already (then providerId and model are not used). */
+  resolved?: ResolvedModel;
   /** The whole prompt, system messages first, as the client sent it. */
   messages: LanguageModelV3Message[];
   callSettings?: CallSettings;
@@ -48,7 +50,7 @@ export interface DirectCallContext extends LedgerContext {
  * tools end the call at `tool-calls`; server tools are never offered here.
  */
 export async function startDirectCall(context: DirectCallContext, request: DirectCallRequest): Promise<DirectCall> {
-  const resolved = await context.models.resolve(request.userId, { providerId: request.providerId, model: request.model });
+  const resolved = request.resolved ?? (await context.models.resolve(request.userId, { providerId: request.providerId, model: request.model }));
   const id = context.newId();
   const createdAt = context.clock().toISOString();
   const promptTokens = await context.counter.count(request.messages.map(messageText).join('\n'));

@@ -44,7 +44,7 @@ export class ModelCallError extends Error {
 }
 
 /** Capped, jittered exponential backoff; a Retry-After beyond the cap means "do not retry". */
-function retryDelay(failure: UpstreamFailure, retryIndex: number, settings: RetrySettings, random: () => number): number | undefined {
+export function retryDelay(failure: UpstreamFailure, retryIndex: number, settings: RetrySettings, random: () => number): number | undefined {
   const exponential = Math.min(settings.retryMaxDelayMs, settings.retryBaseDelayMs * 2 ** retryIndex);
   const jittered = exponential * (0.5 + random() / 2);
   if (failure.retryAfterMs === undefined) return jittered;

@@ -14,7 +14,7 @@ export interface StreamEncoder {
 }
 
 /** Waits for a full socket buffer to drain, or the socket to close, leaving no listener behind. */
-function drained(raw: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+export function drained(raw: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       raw.off('drain', done);
@@ -73,9 +73,10 @@ export async function streamSse(
       disconnect.abort();
       return;
     }
-    let text = '';
-    for (const frame of frames) text += formatSseFrame(frame);
-    if (!raw.write(text)) await drained(raw);
+    // One whole event per write: strict SSE parsers (StellarChat's) read each chunk as one event.
+    let full = false;
+    for (const frame of frames) full = !raw.write(formatSseFrame(frame)) || full;
+    if (full) await drained(raw);
   };
 
   const coalesceMs = options.coalesceMs ?? 30;

@@ -93,7 +93,7 @@ export function createGuardedFetch(policy: FetchPolicy): typeof globalThis.fetch
 }
 
 /** Refuses, with no connection made, a scheme other than http(s) or a forbidden IP literal host. */
-function assertAllowedTarget(url: URL, firstUrl: URL, allowList: HostAllowList): void {
+export function assertAllowedTarget(url: URL, firstUrl: URL, allowList: HostAllowList): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw outboundBlocked(`refused to fetch ${describeHop(url, firstUrl)}: only http: and https: URLs are allowed`);
   }

@@ -2,6 +2,7 @@ import { Agent } from 'undici';
 import { AppError } from '../errors/app-error.ts';
 import { createGuardedConnector, systemLookup, type HostLookup } from './guarded-connector.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
+import { createGuardedRequest, type GuardedRequest } from './guarded-request.ts';
 import { createHostAllowList, type HostAllowList } from './host-allow-list.ts';
 
 export interface GuardedHttpSettings {
@@ -35,6 +36,8 @@ export interface GuardedHttpClient {
   fetch: typeof globalThis.fetch;
   /** A fetch bound to per-call options, to hand to the AI SDK's `fetch` setting. */
   fetchWith(options: OutboundRequestOptions): typeof globalThis.fetch;
+  /** undici's lean `request` under the same rules, for relaying bytes; never follows redirects. */
+  requestWith(options: Omit<OutboundRequestOptions, 'maxRedirects'>): GuardedRequest;
   close(): Promise<void>;
 }
 
@@ -94,9 +97,7 @@ export function createGuardedHttpClient(settings: GuardedHttpSettings): GuardedH
     return guarded;
   }
 
-  function fetchWith(options: OutboundRequestOptions): typeof globalThis.fetch {
-    const maxRedirects = options.maxRedirects ?? settings.maxRedirects;
-    assertRedirectLimit(maxRedirects);
+  function dispatcherFor(options: OutboundRequestOptions) {
     const extraAllowedHosts = options.extraAllowedHosts ?? [];
     const { allowList, agent } = extraAllowedHosts.length > 0 ? widenedAgentFor(extraAllowedHosts) : base;
     const headersTimeout = options.headersTimeoutMs;
@@ -104,6 +105,18 @@ export function createGuardedHttpClient(settings: GuardedHttpSettings): GuardedH
       headersTimeout === undefined || headersTimeout === settings.headersTimeoutMs
         ? agent
         : agent.compose((dispatch) => (dispatchOptions, handler) => dispatch({ ...dispatchOptions, headersTimeout }, handler));
+    return { allowList, dispatcher };
+  }
+
+  function requestWith(options: Omit<OutboundRequestOptions, 'maxRedirects'>): GuardedRequest {
+    const { allowList, dispatcher } = dispatcherFor(options);
+    return createGuardedRequest({ allowList, dispatcher, maxResponseBytes: options.maxResponseBytes ?? settings.maxResponseBytes });
+  }
+
+  function fetchWith(options: OutboundRequestOptions): typeof globalThis.fetch {
+    const maxRedirects = options.maxRedirects ?? settings.maxRedirects;
+    assertRedirectLimit(maxRedirects);
+    const { allowList, dispatcher } = dispatcherFor(options);
     return createGuardedFetch({
       allowList,
       dispatcher,
@@ -115,6 +128,7 @@ export function createGuardedHttpClient(settings: GuardedHttpSettings): GuardedH
   return {
     fetch: fetchWith({}),
     fetchWith,
+    requestWith,
     async close() {
       const agents = new Set([base.agent, ...[...widenedAgents.values()].map((guarded) => guarded.agent)]);
       widenedAgents.clear();
@@ -131,3 +145,4 @@ function assertRedirectLimit(maxRedirects: number): void {
 
 export { isOutboundTimeout } from './outbound-errors.ts';
 export type { HostLookup, ResolvedAddress } from './guarded-connector.ts';
+export type { GuardedRequest, GuardedResponse } from './guarded-request.ts';

@@ -1,4 +1,5 @@
 import type { ProviderSettings } from '../storage/repositories/providers-repository.ts';
+import type { GuardedRequest } from '../net/guarded-request.ts';
 import type { WireFormat } from './provider-types.ts';
 
 /** The options of the guarded HTTP client (src/net) that providers use. */
@@ -17,6 +18,8 @@ export interface OutboundFetchOptions {
  */
 export interface OutboundHttp {
   fetchWith(options: OutboundFetchOptions): typeof globalThis.fetch;
+  /** The lean byte-relaying request (src/net); absent in test stand-ins, which then take the fetch path. */
+  requestWith?(options: Omit<OutboundFetchOptions, 'maxRedirects'>): GuardedRequest;
 }
 
 /** What an upstream call needs: where, how, and the provider's own key (never another's). */
@@ -68,6 +71,12 @@ export function fetchFor(
   const host = connection.isSystem && connection.baseUrl ? hostOf(connection.baseUrl) : undefined;
   const fetch = http.fetchWith({ ...options, ...(host ? { extraAllowedHosts: [host] } : {}) });
   return connection.apiKey ? fetch : withoutCredentials(fetch);
+}
+
+/** The byte-relaying request for a provider's upstream, under the same host rules as `fetchFor`. */
+export function requestFor(http: OutboundHttp, connection: ProviderConnection): GuardedRequest | undefined {
+  const host = connection.isSystem && connection.baseUrl ? hostOf(connection.baseUrl) : undefined;
+  return http.requestWith?.(host ? { extraAllowedHosts: [host] } : {});
 }
 
 /** Ollama's own API root, from a base URL given with or without its OpenAI-compatible `/v1`. */

@@ -1,4 +1,5 @@
 import type { LanguageModelV3, SharedV3ProviderOptions } from '@ai-sdk/provider';
+import type { GuardedRequest } from '../net/guarded-request.ts';
 
 /** A provider as the chat engine sees it: never its key. */
 export interface ProviderSummary {
@@ -22,6 +23,11 @@ export interface ResolvedModel {
   maxOutputTokens?: number;
   /** Provider options that turn visible reasoning on, or undefined when the model cannot. */
   thinkingOptions(enabled: boolean): SharedV3ProviderOptions | undefined;
+  /**
+   * Set when the upstream speaks OpenAI's chat completions itself: where to send a client's
+   * OpenAI request unchanged (bar the model id), with the provider's own credentials.
+   */
+  openAiPassthrough?: OpenAiPassthroughTarget;
   /** The next model to try when this one fails before its first token, if one is configured. */
   fallback?: () => Promise<ResolvedModel | undefined>;
 }
@@ -37,4 +43,13 @@ export interface ModelRequest {
 export interface ModelResolver {
   /** Throws NOT_FOUND for a provider the user may not use, VALIDATION_ERROR when nothing is configured. */
   resolve(userId: string, request: ModelRequest): Promise<ResolvedModel>;
+}
+
+/** An OpenAI-format upstream reached through the guarded client's byte-relaying request. */
+export interface OpenAiPassthroughTarget {
+  /** The upstream's `/chat/completions` URL. */
+  url: string;
+  /** Content type and the provider's credential; never a client's header. */
+  headers: Record<string, string>;
+  request: GuardedRequest;
 }

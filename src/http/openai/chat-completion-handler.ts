@@ -9,6 +9,7 @@ import { summariseTurn, type TurnSummary } from '../../streaming/turn-summary.ts
 import { principalOf } from '../auth-hook.ts';
 import { streamSse } from '../sse-stream.ts';
 import { translateChatRequest } from './openai-request.ts';
+import { canRelay, relayChatCompletion } from './passthrough-completion.ts';
 import type { ChatCompletionBody } from './openai-schemas.ts';
 
 /** A failed turn as an HTTP error: the engine's code when it is ours, else a provider error. */
@@ -70,11 +71,11 @@ export async function handleChatCompletion(
   const principal = principalOf(request);
   const userId = principal.user.id;
   const { chat, conversations } = dependencies.services;
-  const translated = translateChatRequest(body);
   const created = Math.floor(dependencies.clock().getTime() / 1000);
   const includeUsage = body.stream_options?.include_usage === true;
 
   if (sessionId) {
+    const translated = translateChatRequest(body);
     // The model first: a request that cannot run must not leave an empty conversation behind.
     const resolved = await dependencies.providers.resolver.resolve(userId, { model: body.model });
     const { conversation } = await conversations.open(userId, sessionId);
@@ -101,9 +102,12 @@ export async function handleChatCompletion(
     return completionBody(id, body.model, created, summary, conversation.id);
   }
 
+  const resolved = await dependencies.providers.resolver.resolve(userId, { model: body.model });
+  if (canRelay(resolved)) return relayChatCompletion(dependencies, request, reply, body, resolved);
+  const translated = translateChatRequest(body);
   const gone = clientGone(reply);
   const call: DirectCall = await chat.direct({
-    userId, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel, surface: 'openai', model: body.model,
+    userId, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel, surface: 'openai', resolved,
     messages: translated.systemPrompt ? [{ role: 'system', content: translated.systemPrompt }, ...translated.messages] : translated.messages,
     callSettings: translated.callSettings, clientTools: translated.clientTools, toolChoice: translated.toolChoice,
     thinking: translated.thinking, signal: gone.signal,

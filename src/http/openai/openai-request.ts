@@ -115,9 +115,14 @@ function translateResponseFormat(format: ChatCompletionBody['response_format']):
   return { type: 'json', schema: schema as never, name, description };
 }
 
+/** One choice per request: the stored and encoded answers hold one. */
+export function assertOneChoice(body: ChatCompletionBody): void {
+  if (body.n != null && body.n !== 1) throw validationError('n must be 1: one choice per request is supported');
+}
+
 /** Checks and translates an OpenAI chat completion request. */
 export function translateChatRequest(body: ChatCompletionBody): TranslatedChatRequest {
-  if (body.n != null && body.n !== 1) throw validationError('n must be 1: one choice per request is supported');
+  assertOneChoice(body);
   const stop = body.stop == null ? undefined : typeof body.stop === 'string' ? [body.stop] : body.stop;
   const clientTools = body.tools?.map(
     (tool): LanguageModelV3FunctionTool => ({
