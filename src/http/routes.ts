@@ -3,6 +3,7 @@ import type { AppDependencies } from '../dependencies.ts';
 import { registerAdminUserRoutes } from './admin-users/admin-user-routes.ts';
 import { registerAgentRoutes } from './agents/agent-routes.ts';
 import { registerApiKeyRoutes } from './api-keys/api-key-routes.ts';
+import { registerAttachmentRoutes } from './attachments/attachment-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.ts';
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
@@ -60,4 +61,6 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerThreadRoutes(app, dependencies.appModel.threads);
   registerMessageTreeRoutes(app, dependencies.appModel.messageTree, dependencies.services.chat);
   registerMessageOperationRoutes(app, dependencies.appModel.messageOperations);
+  // LLMChat's attachments and the file store's routes (metadata, bytes, delete).
+  registerAttachmentRoutes(app, dependencies.services.files, { serverBodyLimit: dependencies.config.server.bodyLimit });
 }
