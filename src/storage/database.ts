@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/load-config.ts';
 import type { DatabaseSchema } from './schema.ts';
@@ -22,6 +22,30 @@ export interface DatabaseOptions {
   schema?: string;
 }
 
+/** Distinct SQL texts kept prepared; past this the cache starts again (lists of varying length add texts). */
+const statementCacheSize = 1000;
+
+/**
+ * The connection as Kysely sees it, with each SQL text prepared once. Kysely prepares on every
+ * query, and preparing costs more than running most of ours. Reusing a statement is safe here:
+ * the driver runs one query at a time on this connection, iterations included.
+ */
+function withStatementCache(connection: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= statementCacheSize) statements.clear();
+        statement = connection.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  } as SqliteDialectConfig['database'];
+}
+
 function openSqlite(file: string): Kysely<DatabaseSchema> {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SqliteDatabase(file);
@@ -31,7 +55,7 @@ function openSqlite(file: string): Kysely<DatabaseSchema> {
   connection.pragma('synchronous = NORMAL');
   // Kysely's SQLite driver holds this one connection behind a mutex: there is one writer.
   return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: connection }),
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
     plugins: [new CamelCasePlugin()],
   });
 }
