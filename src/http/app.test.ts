@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAdmin } from '../cli/ensure-admin.ts';
+import { uploadBodyLimit } from './attachments/attachment-routes.ts';
 import { testDatabases } from '../../test/support/databases.ts';
 import { bearer, createTestApp, json, signUp, type TestApp } from '../../test/support/test-app.ts';
 
@@ -77,12 +78,15 @@ for (const database of testDatabases()) {
       const login = await harness.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'oversize-admin', password: 'admin passphrase' } });
       const token = json(login).data.token as string;
       const oversized = JSON.stringify({ content: 'x'.repeat(harness.config.server.bodyLimit + 10) });
+      // The one route with its own, larger limit: a whole file as base64.
+      const uploadLimit = uploadBodyLimit(harness.config.files.maxFileBytes, harness.config.server.bodyLimit);
+      const oversizedUpload = JSON.stringify({ data: 'x'.repeat(uploadLimit + 10) });
       for (const operation of operations(document).filter((entry) => ['POST', 'PUT', 'PATCH'].includes(entry.method))) {
         const response = await harness.app.inject({
           method: operation.method as 'POST',
           url: operation.url,
           headers: { ...bearer(token), 'content-type': 'application/json' },
-          payload: oversized,
+          payload: operation.template === '/api/chat/attachments' ? oversizedUpload : oversized,
         });
         assert.equal(response.statusCode, 413, `${operation.method} ${operation.template}`);
         // OpenAI's shape spells codes in lower case; Anthropic's has only an error type.
