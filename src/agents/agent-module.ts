@@ -5,9 +5,13 @@ import type { DiagnosticLog } from '../diagnostics.ts';
 import type { ProviderModule } from '../providers/provider-module.ts';
 import type { IdGenerator } from '../storage/ids.ts';
 import { createAgentsRepository } from '../storage/repositories/agents-repository.ts';
+import { createClientChatIdsRepository } from '../storage/repositories/client-chat-ids-repository.ts';
+import { createMessageEditsRepository } from '../storage/repositories/message-edits-repository.ts';
+import { createMessagesRepository } from '../storage/repositories/messages-repository.ts';
 import type { ConversationsRepository } from '../storage/repositories/conversations-repository.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import { createAgentChat } from './agent-chat.ts';
+import { createAgentChatHistory } from './agent-chat-history.ts';
 import { createAgentService } from './agent-service.ts';
 
 /**
@@ -38,10 +42,14 @@ export async function createAgentModule(dependencies: {
       log.warn({ err: error, file: agentsFile }, 'agents file not loaded; keeping the stored agents');
     }
   }
+  const chatIds = createClientChatIdsRepository(db);
+  const messageEdits = createMessageEditsRepository(db);
   return {
     repository,
     service,
-    chat: createAgentChat({ agents: service, providers, conversations, chat, newId, clock }),
+    chat: createAgentChat({ agents: service, providers, conversations, chatIds, messageEdits, chat, newId, clock }),
+    // LLMChat's web app: its chats by client id, their history, feedback and retry targets.
+    chatHistory: createAgentChatHistory({ conversations, chatIds, messages: createMessagesRepository(db), messageEdits, clock }),
   };
 }
 

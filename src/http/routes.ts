@@ -9,6 +9,7 @@ import { registerChatSessionRoutes } from './chat-sessions/chat-session-routes.t
 import { registerConversationRoutes } from './conversations/conversation-routes.ts';
 import { registerHealthRoutes } from './health/health-routes.ts';
 import { createAgentChatHandler } from './llmchat/agent-chat-handler.ts';
+import { registerLlmChatHistoryRoutes } from './llmchat/llmchat-history-routes.ts';
 import { registerLlmChatTurnRoutes } from './llmchat/llmchat-turn-routes.ts';
 import { registerMcpServerRoutes } from './mcp/mcp-server-routes.ts';
 import { registerMcpToolRoutes } from './mcp/mcp-tool-routes.ts';
@@ -48,7 +49,16 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerToolRoutes(app, dependencies.tools);
   registerSearchRoutes(app, dependencies.tools);
   // Bodies with `agentId` on POST /api/chat/completions are LLMChat's agent chat (API.md).
-  registerOpenAiRoutes(app, dependencies, createAgentChatHandler({ agentChat: dependencies.agents.chat, chat: dependencies.services.chat }));
+  registerOpenAiRoutes(
+    app,
+    dependencies,
+    createAgentChatHandler({ agentChat: dependencies.agents.chat, chat: dependencies.services.chat, files: dependencies.services.files }),
+  );
+  // LLMChat's web app: init, chat list and history by its chatId, retry, feedback.
+  registerLlmChatHistoryRoutes(app, {
+    agents: dependencies.agents.service, agentChat: dependencies.agents.chat, history: dependencies.agents.chatHistory,
+    chat: dependencies.services.chat, files: dependencies.services.files, newId: dependencies.newId,
+  });
   registerAnthropicRoutes(app, dependencies);
   registerWsChatRoutes(app, dependencies);
   registerMcpServerRoutes(app, dependencies.mcp);

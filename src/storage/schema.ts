@@ -269,6 +269,14 @@ export interface FileBlobContentsTable {
   data: Uint8Array;
 }
 
+/** 0008: a conversation's id as one client named it; the key is (user, client id). */
+export interface ConversationClientIdsTable {
+  userId: string;
+  clientId: string;
+  conversationId: string;
+  createdAt: string;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   authSessions: AuthSessionsTable;
@@ -289,5 +297,6 @@ export interface DatabaseSchema {
   files: FilesTable;
   fileBlobs: FileBlobsTable;
   fileBlobContents: FileBlobContentsTable;
+  conversationClientIds: ConversationClientIdsTable;
 }
 

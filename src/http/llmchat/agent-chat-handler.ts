@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { uniqueRefs, type PromptFile, type PromptFiles } from '../../agents/agent-chat-attachments.ts';
 import type { AgentChat } from '../../agents/agent-chat.ts';
 import type { ChatService } from '../../chat/chat-service.ts';
-import { AppError, validationError } from '../../errors/app-error.ts';
-import { LlmChatEncoder } from '../../streaming/llmchat-encoder.ts';
+import { validationError } from '../../errors/app-error.ts';
 import { principalOf } from '../auth-hook.ts';
-import { success } from '../envelope.ts';
-import { streamSse } from '../sse-stream.ts';
-import { agentChatBodySchema, agentChatReplySchema, type AgentChatBody } from './llmchat-schemas.ts';
+import { agentChatBodySchema, type AgentChatBody } from './llmchat-schemas.ts';
+import { replyWithTurn } from './llmchat-turn-reply.ts';
 
 function parseBody(body: unknown): AgentChatBody {
   const parsed = agentChatBodySchema.safeParse(body);
@@ -14,65 +13,43 @@ function parseBody(body: unknown): AgentChatBody {
   throw validationError(parsed.error.issues.map((issue) => `body.${issue.path.join('.')}: ${issue.message}`).join('; '));
 }
 
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : 0);
+/** The files named by `attachments` and by the newest message's `metadata.attachments`, read for the caller. */
+async function filesOf(files: PromptFiles, userId: string, body: AgentChatBody): Promise<PromptFile[]> {
+  const refs = uniqueRefs([...(body.attachments ?? []), ...(body.messages.at(-1)?.metadata?.attachments ?? [])]);
+  if (refs.length > 20) throw validationError('attach at most 20 files to one message');
+  return refs.length === 0 ? [] : files.readForPrompt(userId, refs.map((ref) => ref.id));
+}
 
 /**
  * LLMChat's agent chat (`POST /api/chat/completions` with `agentId`): the OpenAI routes hand such
- * bodies here. Streamed, it answers LLMChat's SSE (`start`, `chunk`, `status`, `end`, `error`),
- * with `x-message-id` naming the turn for resume and stop; otherwise the envelope with the answer.
+ * bodies here. Its web app sends only the newest message, keyed by a `chatId` of its own making;
+ * the conversation is found (or made) by the caller and that id, and keeps the history.
  */
-export function createAgentChatHandler(dependencies: { agentChat: AgentChat; chat: ChatService }) {
-  const { agentChat, chat } = dependencies;
+export function createAgentChatHandler(dependencies: { agentChat: AgentChat; chat: ChatService; files: PromptFiles }) {
+  const { agentChat, chat, files } = dependencies;
 
   return async function handleAgentChat(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const body = parseBody(request.body);
     const principal = principalOf(request);
-    const userId = principal.user.id;
     const idempotencyKey = request.headers['idempotency-key'];
+    const overrides = {
+      ...body.config,
+      ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
+      ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}),
+    };
+    const chatId = body.chatId ?? body.sessionId;
     const turn = await agentChat.start({
       principal,
       agentId: body.agentId,
       messages: body.messages,
-      ...(body.sessionId ? { sessionId: body.sessionId } : {}),
-      overrides: body.config ?? {},
+      ...(chatId ? { chatId } : {}),
+      overrides,
       ...(body.variables ? { variables: body.variables } : {}),
+      files: await filesOf(files, principal.user.id, body),
+      ...(body.responseChatItemId ? { responseChatItemId: body.responseChatItemId } : {}),
       ...(typeof idempotencyKey === 'string' && idempotencyKey !== '' ? { idempotencyKey } : {}),
       surface: 'llmchat',
     });
-
-    if (body.stream) {
-      await streamSse(request, reply, (signal) => chat.events(userId, turn.turnId, 0, signal), new LlmChatEncoder(0), {
-        headers: { 'x-message-id': turn.turnId, 'x-session-id': turn.conversationId },
-      });
-      return reply;
-    }
-
-    // The client leaving stops only the waiting; the turn goes on and is saved.
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    reply.raw.once('close', onClose);
-    let assistant;
-    try {
-      assistant = await chat.awaitResult(userId, turn.turnId, gone.signal);
-    } finally {
-      reply.raw.off('close', onClose);
-    }
-    if (assistant.status === 'failed') {
-      throw new AppError('PROVIDER_ERROR', assistant.error ?? 'the agent could not answer');
-    }
-    const usage = assistant.usage ?? {};
-    reply.header('x-message-id', assistant.id);
-    return agentChatReplySchema.parse(
-      success(
-        {
-          id: assistant.id,
-          sessionId: turn.conversationId,
-          message: { role: 'assistant' as const, content: assistant.content },
-          usage: { promptTokens: count(usage.prompt_tokens), completionTokens: count(usage.completion_tokens), totalTokens: count(usage.total_tokens) },
-          createdAt: assistant.createdAt,
-        },
-        'Chat completed',
-      ),
-    );
+    return replyWithTurn(request, reply, chat, turn, body.stream);
   };
 }

@@ -37,7 +37,8 @@ describe('LLMChat agent chat on POST /api/chat/completions', () => {
     assert.equal(body.code, 'SUCCESS');
     const { id, sessionId, message, usage, createdAt } = body.data;
     assert.deepEqual(message, { role: 'assistant', content: 'Hello, I am a writer.' });
-    assert.deepEqual(usage, { promptTokens: 25, completionTokens: 150, totalTokens: 175 });
+    assert.deepEqual(usage, { promptTokens: 25, completionTokens: 150, totalTokens: 175, prompt_tokens: 25, completion_tokens: 150, total_tokens: 175 });
+    assert.deepEqual(body.data.choices, [{ index: 0, message: { id, role: 'assistant', content: 'Hello, I am a writer.' }, finish_reason: 'stop' }]);
     assert.equal(typeof createdAt, 'string');
     assert.equal(response.headers['x-message-id'], id);
 
@@ -68,6 +69,7 @@ describe('LLMChat agent chat on POST /api/chat/completions', () => {
     assert.deepEqual(
       frames.map((frame) => [frame.event, frame.data]),
       [
+        ['chatId', { chatId: first.sessionId }],
         ['start', { type: 'start', sessionId: first.sessionId, messageId }],
         ['status', { type: 'status', status: 'reasoning', content: 'thinking…' }],
         ['chunk', { type: 'text', content: 'Sec' }],
@@ -82,20 +84,40 @@ describe('LLMChat agent chat on POST /api/chat/completions', () => {
     );
 
     // Resuming after the first chunk replays exactly the rest, in LLMChat's frames.
-    const cursor = frames[2]!.id!;
+    const cursor = frames[3]!.id!;
     const resumed = await openSse(`${harness.baseUrl}/api/chat/completions/${messageId}/stream`, {
       method: 'GET', headers: { ...bearer(harness.user.token), 'last-event-id': cursor },
     });
     assert.deepEqual((await resumed.ended).map((frame) => frame.event), ['chunk', 'end']);
   });
 
-  it('answers 404 for another user’s session and another user’s agent, and 400 for a bad body', async () => {
+  it('keeps another user’s chat out of reach: the same id gives them a chat of their own; 404 for another user’s agent, 400 for a bad body', async () => {
     harness.fake.script(answer([text('mine')]));
-    const mine = json(await chat({ agentId, messages: [{ role: 'user', content: 'hi' }] })).data;
+    const mine = json(await chat({ agentId, messages: [{ role: 'user', content: 'my secret question' }] })).data;
     const other = await signUp(harness.app);
-    const foreignSession = await chat({ agentId, sessionId: mine.sessionId, messages: [{ role: 'user', content: 'hi' }] }, other.token);
-    assert.equal(foreignSession.statusCode, 404);
-    assert.equal(json(foreignSession).code, 'NOT_FOUND');
+    const asOther = (url: string, payload: object) =>
+      harness.app.inject({ method: 'POST', url, headers: bearer(other.token), payload });
+    const provider = await asOther('/api/providers', {
+      name: 'Fake', provider_type: 'openai', base_url: harness.fake.openaiBaseUrl, api_key: 'sk-other-0123456789abcdef', default_model: 'fake-model',
+    });
+    assert.equal(provider.statusCode, 200, provider.body);
+    const otherAgent = await asOther('/api/agents', { name: 'Theirs', provider: json(provider).data.id, config: { model: 'fake-model' } });
+    assert.equal(otherAgent.statusCode, 200, otherAgent.body);
+
+    // The writer agent is this user's own, so the other user cannot even use it.
+    const foreign = await chat({ agentId, sessionId: mine.sessionId, messages: [{ role: 'user', content: 'hi' }] }, other.token);
+    assert.equal(foreign.statusCode, 404);
+    assert.equal(json(foreign).code, 'NOT_FOUND');
+
+    // With their own agent, the first user's conversation id is only a client id to them: a new chat of their own.
+    harness.fake.script(answer([text('theirs')]));
+    const theirs = await chat({ agentId: json(otherAgent).data.id, sessionId: mine.sessionId, messages: [{ role: 'user', content: 'hi' }] }, other.token);
+    assert.equal(theirs.statusCode, 200, theirs.body);
+    assert.equal(json(theirs).data.sessionId, mine.sessionId);
+    assert.notEqual(json(theirs).data.conversationId, mine.sessionId);
+    assert.doesNotMatch(JSON.stringify((harness.fake.chatRequests.at(-1)!.body as any).messages), /my secret question/);
+    const stillMine = await harness.dependencies.repositories.messages.listForConversation(harness.user.id, mine.sessionId, {});
+    assert.deepEqual(stillMine.map((message) => message.content), ['my secret question', 'mine']);
     assert.equal((await chat({ agentId: 'no-such-agent', messages: [{ role: 'user', content: 'hi' }] })).statusCode, 404);
 
     const bad = await chat({ agentId, messages: [{ role: 'assistant', content: 'no question' }] });
@@ -110,8 +132,8 @@ describe('LLMChat agent chat on POST /api/chat/completions', () => {
       headers: bearer(harness.user.token), body: { agentId, stream: true, messages: [{ role: 'user', content: 'fail please' }] },
     });
     const frames = await connection.ended;
-    assert.deepEqual(frames.map((frame) => frame.event), ['start', 'error']);
-    assert.equal(frames[1]!.data.type, 'error');
-    assert.equal(frames[1]!.data.content, frames[1]!.data.message);
+    assert.deepEqual(frames.map((frame) => frame.event), ['chatId', 'start', 'error']);
+    assert.equal(frames[2]!.data.type, 'error');
+    assert.equal(frames[2]!.data.content, frames[2]!.data.message);
   });
 });

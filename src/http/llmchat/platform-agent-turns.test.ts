@@ -38,8 +38,9 @@ for (const database of testDatabases()) {
     it('FastGPT: streamed and not, with our conversation as chatId and the variables (agent’s and the call’s)', async () => {
       platforms.script({ chunks: ['Fast', 'GPT'], usage: { promptTokens: 4, completionTokens: 2 } });
       const frames = await stream({ agentId: agents.fastgpt, messages: [{ role: 'user', content: 'hello' }], variables: { user: 'Ada' } });
-      assert.deepEqual(frames.map((frame) => frame.event), ['start', 'chunk', 'chunk', 'end']);
-      const sessionId = frames[0]!.data.sessionId as string;
+      assert.deepEqual(frames.map((frame) => frame.event), ['chatId', 'start', 'chunk', 'chunk', 'end']);
+      const sessionId = frames[1]!.data.sessionId as string;
+      assert.equal(frames[0]!.data.chatId, sessionId);
       const first = platforms.chatRequests.at(-1)!;
       assert.equal(first.path, '/api/v1/chat/completions');
       assert.equal(first.body.chatId, sessionId);
@@ -48,16 +49,16 @@ for (const database of testDatabases()) {
       platforms.script({ chunks: ['Blocking ', 'too'], usage: { promptTokens: 6, completionTokens: 2 } });
       const reply = json(await chat({ agentId: agents.fastgpt, sessionId, messages: [{ role: 'user', content: 'again' }] })).data;
       assert.equal(reply.message.content, 'Blocking too');
-      assert.deepEqual(reply.usage, { promptTokens: 6, completionTokens: 2, totalTokens: 8 });
+      assert.deepEqual(reply.usage, { promptTokens: 6, completionTokens: 2, totalTokens: 8, prompt_tokens: 6, completion_tokens: 2, total_tokens: 8 });
       assert.equal(platforms.chatRequests.at(-1)!.body.chatId, sessionId);
     });
 
     it('Dify: streamed turns map its conversation id to ours and send it on the next turn; agent thoughts arrive as status', async () => {
       platforms.script({ chunks: ['Sunny'], thoughts: [{ tool: 'weather', toolInput: '{"city":"Oslo"}', observation: 'sunny' }] });
       const frames = await stream({ agentId: agents.dify, messages: [{ role: 'user', content: 'weather in Oslo?' }] });
-      assert.deepEqual(frames.map((frame) => frame.event), ['start', 'status', 'status', 'chunk', 'end']);
-      assert.equal(frames[1]!.data.content, 'Using weather with {"city":"Oslo"}\n');
-      const sessionId = frames[0]!.data.sessionId as string;
+      assert.deepEqual(frames.map((frame) => frame.event), ['chatId', 'start', 'status', 'status', 'chunk', 'end']);
+      assert.equal(frames[2]!.data.content, 'Using weather with {"city":"Oslo"}\n');
+      const sessionId = frames[1]!.data.sessionId as string;
       const first = platforms.chatRequests.at(-1)!;
       assert.deepEqual(first.body, { inputs: { lang: 'en' }, query: 'weather in Oslo?', response_mode: 'streaming', conversation_id: '', user: harness.user.id });
       const issued = platforms.difyConversationIds.at(-1);
@@ -73,11 +74,11 @@ for (const database of testDatabases()) {
     it('Dify: an agent set to blocking mode calls response_mode blocking, and its conversation id is kept too', async () => {
       platforms.script({ chunks: ['Blocked answer'], usage: { promptTokens: 3, completionTokens: 2 } });
       const frames = await stream({ agentId: agents.difyBlocking, messages: [{ role: 'user', content: 'q1' }] });
-      assert.deepEqual(frames.map((frame) => [frame.event, frame.data.content ?? null]), [['start', null], ['chunk', 'Blocked answer'], ['end', null]]);
+      assert.deepEqual(frames.map((frame) => [frame.event, frame.data.content ?? null]), [['chatId', null], ['start', null], ['chunk', 'Blocked answer'], ['end', null]]);
       assert.equal(platforms.chatRequests.at(-1)!.body.response_mode, 'blocking');
       const issued = platforms.difyConversationIds.at(-1);
       platforms.script({ chunks: ['Second'] });
-      await chat({ agentId: agents.difyBlocking, sessionId: frames[0]!.data.sessionId, messages: [{ role: 'user', content: 'q2' }] });
+      await chat({ agentId: agents.difyBlocking, sessionId: frames[1]!.data.sessionId, messages: [{ role: 'user', content: 'q2' }] });
       assert.equal(platforms.chatRequests.at(-1)!.body.conversation_id, issued);
     });
 
