@@ -1,9 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { isMcpProtocolError, mcpConnectionClosed } from './mcp-errors.ts';
 import type { GuardedHttpClient } from '../net/guarded-http-client.ts';
 import type { McpCallResult } from './mcp-result-text.ts';
 import type { McpServerDefinition, McpToolInfo } from './mcp-server-definition.ts';
@@ -38,8 +35,10 @@ const failureBackoffMs = 10_000;
  * the operator) may reach its own host even when private, as system providers may; a user's
  * server gets the operator's allow-list only, so the SSRF rules apply in full.
  */
-function transportFor(definition: McpServerDefinition, dependencies: McpConnectionDependencies): Transport {
+// The MCP SDK is loaded on the first connection: most servers never use MCP, and it is large.
+async function transportFor(definition: McpServerDefinition, dependencies: McpConnectionDependencies): Promise<Transport> {
   if (definition.transport === 'stdio') {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
     const spawn = definition.process!;
     // Only the SDK's minimal inherited variables (PATH, HOME, …) plus the configured ones.
     return new StdioClientTransport({ command: spawn.command, args: spawn.args, env: spawn.env, cwd: spawn.cwd, stderr: 'ignore' });
@@ -52,7 +51,11 @@ function transportFor(definition: McpServerDefinition, dependencies: McpConnecti
     ...(definition.source === 'system' ? { extraAllowedHosts: [host] } : {}),
   });
   const requestInit = { headers: definition.headers };
-  if (definition.transport === 'sse') return new SSEClientTransport(url, { fetch, requestInit });
+  if (definition.transport === 'sse') {
+    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+    return new SSEClientTransport(url, { fetch, requestInit });
+  }
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   return new StreamableHTTPClientTransport(url, { fetch, requestInit, reconnectionOptions: noStreamRetries });
 }
 
@@ -70,18 +73,22 @@ export function createMcpConnection(definition: McpServerDefinition, dependencie
 
   function connected(signal?: AbortSignal): Promise<Client> {
     if (!client) {
-      const fresh = new Client(clientInfo, { capabilities: {} });
-      const opening = fresh
-        .connect(transportFor(definition, dependencies), requestOptions(signal))
-        .then(() => fresh);
+      let fresh: Client | undefined;
+      const opening: Promise<Client> = (async () => {
+        const { Client: McpClient } = await import('@modelcontextprotocol/sdk/client/index.js');
+        const created = new McpClient(clientInfo, { capabilities: {} });
+        fresh = created;
+        // A closed transport (server gone, stream cut) means the next use connects again.
+        created.onclose = () => {
+          if (client === opening) client = undefined;
+        };
+        await created.connect(await transportFor(definition, dependencies), requestOptions(signal));
+        return created;
+      })();
       client = opening;
-      // A closed transport (server gone, stream cut) means the next use connects again.
-      fresh.onclose = () => {
-        if (client === opening) client = undefined;
-      };
       opening.catch(() => {
         if (client === opening) client = undefined;
-        void fresh.close().catch(() => undefined);
+        void fresh?.close().catch(() => undefined);
       });
     }
     return client;
@@ -89,7 +96,7 @@ export function createMcpConnection(definition: McpServerDefinition, dependencie
 
   /** Drops a client whose transport failed, so the next use reconnects. Protocol errors keep it. */
   async function discardAfter(error: unknown, current: Promise<Client> | undefined): Promise<void> {
-    if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed) return;
+    if (isMcpProtocolError(error) && error.code !== mcpConnectionClosed) return;
     if (current && client === current) {
       client = undefined;
       toolCache = undefined;

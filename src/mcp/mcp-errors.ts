@@ -1,5 +1,13 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors/app-error.ts';
+
+/** The SDK's `ErrorCode.ConnectionClosed` and `RequestTimeout` (JSON-RPC codes), without loading the SDK. */
+export const mcpConnectionClosed = -32000;
+const mcpRequestTimeout = -32001;
+
+/** The SDK's McpError, told by its name and numeric code, so this module does not load the SDK. */
+export function isMcpProtocolError(error: unknown): error is Error & { code: number } {
+  return error instanceof Error && error.name === 'McpError' && typeof (error as { code?: unknown }).code === 'number';
+}
 
 /**
  * An MCP failure as an AppError: a refusal by the guarded client stays OUTBOUND_BLOCKED (it may be
@@ -12,7 +20,7 @@ export function mcpFailure(error: unknown, serverName: string): AppError {
     seen.add(current);
     if (current instanceof AppError) return current;
   }
-  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+  if (isMcpProtocolError(error) && error.code === mcpRequestTimeout) {
     return new AppError('TOOL_UPSTREAM_ERROR', `MCP server ${serverName} did not answer in time`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

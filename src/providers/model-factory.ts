@@ -1,9 +1,10 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createAzure } from '@ai-sdk/azure';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import type * as AnthropicAdapter from '@ai-sdk/anthropic';
+import type * as AzureAdapter from '@ai-sdk/azure';
+import type * as GoogleAdapter from '@ai-sdk/google';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { AppError } from '../errors/app-error.ts';
+import { requireLazily } from '../lazy-require.ts';
 import { DifyChatModel } from './dify/dify-chat-model.ts';
 import type { PlatformConversationStore } from './dify/platform-conversation-store.ts';
 import { createFastGptChatModel } from './fastgpt/fastgpt-chat-model.ts';
@@ -43,11 +44,16 @@ export function createLanguageModel(
         modelId,
       );
     }
-    case 'anthropic':
+    case 'anthropic': {
+      const { createAnthropic } = requireLazily('@ai-sdk/anthropic') as typeof AnthropicAdapter;
       return createAnthropic({ baseURL: baseUrlOf(connection), apiKey, fetch }).languageModel(modelId);
-    case 'google':
+    }
+    case 'google': {
+      const { createGoogleGenerativeAI } = requireLazily('@ai-sdk/google') as typeof GoogleAdapter;
       return createGoogleGenerativeAI({ baseURL: baseUrlOf(connection), apiKey, fetch }).languageModel(modelId);
+    }
     case 'azure': {
+      const { createAzure } = requireLazily('@ai-sdk/azure') as typeof AzureAdapter;
       const { resourceName, apiVersion, useDeploymentBasedUrls } = connection.settings;
       if (!connection.baseUrl && !resourceName) {
         throw new AppError('VALIDATION_ERROR', `Azure provider "${connection.name}" needs base_url or settings.resource_name`);

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { requireLazily } from '../lazy-require.ts';
 import type { DatabaseTarget } from '../config/load-config.ts';
 import type { DatabaseSchema } from './schema.ts';
 
@@ -64,7 +65,8 @@ function openPostgres(url: string, options: DatabaseOptions): Kysely<DatabaseSch
   if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
   }
-  const pool = new pg.Pool({
+  const { Pool } = requireLazily('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { requireLazily } from '../lazy-require.ts';
 
 /**
  * One connection for everything that shares state through Redis. A command waits through at most
@@ -8,7 +9,8 @@ import { Redis } from 'ioredis';
  * down.
  */
 export function openRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 3 });
+  const { Redis: RedisClient } = requireLazily('ioredis') as typeof import('ioredis');
+  return new RedisClient(url, { maxRetriesPerRequest: 3 });
 }
 
 const quitTimeoutMs = 2000;

@@ -87,7 +87,7 @@ export function createPageFetcher(http: Pick<GuardedHttpClient, 'fetchWith'>, li
       }
       const body = await response.text();
       const page = htmlTypes.has(contentType)
-        ? readableFromHtml(body, finalUrl, format)
+        ? await readableFromHtml(body, finalUrl, format)
         : { title: '', content: isJson(contentType) ? prettyJson(body) : body };
       const truncated = page.content.length > limits.maxChars;
       const content = truncated ? `${page.content.slice(0, limits.maxChars)}\n…[truncated at ${limits.maxChars} characters]` : page.content;

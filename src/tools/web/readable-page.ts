@@ -1,6 +1,5 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import type TurndownService from 'turndown';
+import type { parseHTML } from 'linkedom';
 
 export type PageFormat = 'markdown' | 'text';
 
@@ -36,8 +35,8 @@ function absolutiseLinks(document: LinkedomDocument, baseUrl: string): void {
 
 const collapseBlankLines = (text: string) => text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 
-function createTurndown(): TurndownService {
-  const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+function createTurndown(Turndown: typeof TurndownService): TurndownService {
+  const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
   turndown.remove(['script', 'style', 'noscript', 'iframe']);
   return turndown;
 }
@@ -47,7 +46,13 @@ function createTurndown(): TurndownService {
  * article (dropping navigation, ads and footers); pages it cannot read fall back to the body.
  * Nothing here runs the page's scripts or loads its resources (linkedom has no such machinery).
  */
-export function readableFromHtml(html: string, pageUrl: string, format: PageFormat): ReadablePage {
+export async function readableFromHtml(html: string, pageUrl: string, format: PageFormat): Promise<ReadablePage> {
+  // Loaded on first use: a server that never fetches a page never pays for the HTML libraries.
+  const [{ parseHTML }, { Readability }, { default: Turndown }] = await Promise.all([
+    import('linkedom'),
+    import('@mozilla/readability'),
+    import('turndown'),
+  ]);
   const { document } = parseHTML(html);
   for (const element of document.querySelectorAll(noiseSelector)) element.remove();
   absolutiseLinks(document, pageUrl);
@@ -64,6 +69,6 @@ export function readableFromHtml(html: string, pageUrl: string, format: PageForm
     const text = article?.textContent?.trim() ? article.textContent : bodyText;
     return { title, description, siteName, content: collapseBlankLines(text) };
   }
-  const markdown = createTurndown().turndown(article?.content ?? bodyHtml);
+  const markdown = createTurndown(Turndown).turndown(article?.content ?? bodyHtml);
   return { title, description, siteName, content: collapseBlankLines(markdown) };
 }

@@ -1,4 +1,3 @@
-import { parseHTML } from 'linkedom';
 import { AppError } from '../../errors/app-error.ts';
 
 export interface SearchResult {
@@ -62,7 +61,8 @@ export function decodeDuckduckgoLink(href: string): string | undefined {
 }
 
 /** Reads DuckDuckGo's HTML results page; ads (`.result--ad`) are skipped. */
-export function parseDuckduckgoResults(html: string): SearchResult[] {
+export async function parseDuckduckgoResults(html: string): Promise<SearchResult[]> {
+  const { parseHTML } = await import('linkedom');
   const { document } = parseHTML(html);
   const results: SearchResult[] = [];
   for (const block of document.querySelectorAll('.result')) {

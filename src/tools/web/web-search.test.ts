@@ -26,11 +26,11 @@ const duckduckgoPage = `<!DOCTYPE html><html><body><div id="links" class="result
 </div></body></html>`;
 
 describe('DuckDuckGo result parsing', () => {
-  it('decodes uddg redirect links and skips ads and non-web links', () => {
+  it('decodes uddg redirect links and skips ads and non-web links', async () => {
     assert.equal(decodeDuckduckgoLink(uddg('https://a.example/x?q=1')), 'https://a.example/x?q=1');
     assert.equal(decodeDuckduckgoLink('https://duckduckgo.com/l/?rut=only'), undefined);
     assert.equal(decodeDuckduckgoLink(uddg('file:///etc/passwd')), undefined);
-    assert.deepEqual(parseDuckduckgoResults(duckduckgoPage), [
+    assert.deepEqual(await parseDuckduckgoResults(duckduckgoPage), [
       { title: 'About Node.js', url: 'https://nodejs.org/en/about?x=1&y=2', snippet: 'Node.js is a JavaScript runtime.' },
       { title: 'Direct link', url: 'https://direct.example/page', snippet: 'Plain snippet' },
     ]);

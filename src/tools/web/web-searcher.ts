@@ -71,7 +71,7 @@ export function createWebSearcher(
   async function duckduckgo(query: string, signal?: AbortSignal): Promise<SearchResult[]> {
     const url = duckduckgoSearchUrl(settings.duckduckgoUrl, query);
     const response = await get(fetchFrom(settings.duckduckgoUrl), url, 'text/html', signal);
-    return parseDuckduckgoResults(await response.text());
+    return await parseDuckduckgoResults(await response.text());
   }
 
   return async (query, options = {}) => {
