@@ -9,6 +9,8 @@ import { closedLoop, streamOnce } from './load.ts';
 import { concurrentStreams, fullTurn, leakSlope, memoryPerIdleSocket, memoryPerOpenStream } from './metrics-capacity.ts';
 import { addedFirstToken, addedLatency, cpuPerFrame, cpuPerRequest, throughput, type Figure, type FigureSet } from './metrics-requests.ts';
 import { planFor } from './plan.ts';
+// @ts-expect-error: plain JavaScript build script, no type declarations
+import { build, isBuildCurrent } from '../scripts/build.mjs';
 import { rowsOf, textTable, writeResults, type Row } from './report.ts';
 import { median } from './stats.ts';
 import { colloquyNativeTarget, colloquyPersistTarget, colloquyProxyTarget, directTarget, floorTarget, portkeyTarget, type Target } from './targets.ts';
@@ -19,6 +21,12 @@ const profile = args.includes('--profile');
 const began = performance.now();
 const notes: string[] = [];
 const log = (message: string) => process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1)} s] ${message}\n`);
+
+// Colloquy starts from its bundle, built when the sources change; build it now, outside every timing.
+if (!isBuildCurrent()) {
+  log('building the bundle (the sources changed since the last build)');
+  await build();
+}
 
 const upstream = await startUpstream();
 const floor = await startFloor(upstream);
