@@ -43,6 +43,18 @@ describe('the OpenAI pass-through relay', () => {
     assert.deepEqual([rows[0]!.promptTokens, rows[0]!.completionTokens, rows[0]!.usageEstimated, rows[0]!.status], [12, 5, false, 'success']);
   });
 
+  it('keeps a session stream (a durable turn, not relayed) just as strict', async () => {
+    harness.fake.script(answer([text('Kept'), text(' too')], { usage }));
+    const connection = await stream({ session_id: 'strict-parser-session' });
+    const frames = await connection.ended;
+    const body = connection.body();
+    assert.ok(!body.includes('\r'));
+    const data = frames.filter((frame) => frame.data !== '[DONE]');
+    assert.ok(data.length > 0 && data.every((frame) => frame.data.choices.length > 0));
+    assert.equal(data.map((frame) => frame.data.choices[0].delta.content ?? '').join(''), 'Kept too');
+    assert.ok(body.endsWith('data: [DONE]\n\n'));
+  });
+
   it('passes the usage chunk on to a client that asked for it', async () => {
     harness.fake.script(answer([text('Hi')], { usage }));
     const frames = await (await stream({ stream_options: { include_usage: true } })).ended;
