@@ -6,6 +6,7 @@ import { createApiKeysService } from './auth/api-keys-service.ts';
 import { createMemoryAttemptCounter, type AttemptCounter } from './auth/attempt-counter.ts';
 import { createAuthService } from './auth/auth-service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
+import { createGuestAccounts } from './auth/guest-accounts.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createRedisAttemptCounter } from './auth/redis-attempt-counter.ts';
@@ -121,6 +122,16 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
 
   const apiKeys = createApiKeysService({ apiKeys: repositories.apiKeys, audit, newId, clock });
+  // StellarChat's anonymous key minting: guest accounts, while registration is open, limited per IP.
+  const guests = createGuestAccounts({
+    db, attempts: attemptCounter, audit, newId, clock,
+    settings: {
+      registration: config.auth.registration,
+      defaultPermissionLevel: config.auth.defaultPermissionLevel,
+      maxKeysPerIp: config.auth.guestKeyMaxPerIp,
+      windowSeconds: config.auth.guestKeyWindowSeconds,
+    },
+  });
   const userAdmin = createUserAdminService({
     users: repositories.users,
     sessions: repositories.sessions,
@@ -207,7 +218,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     fileStore: files,
     runLog,
     log,
-    services: { authenticator, auth, audit, passwords, apiKeys, userAdmin, conversations, chat, files: files.service },
+    services: { authenticator, auth, audit, passwords, apiKeys, guests, userAdmin, conversations, chat, files: files.service },
     async close() {
       sweep.stop();
       try {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { booleanFromText, listFromText } from './setting-types.ts';
+import { modelSettings } from './model-settings.ts';
 import { mcpSettings, pluginSettings, toolSettings } from './tool-settings.ts';
 
 export type { McpServerSetting } from './tool-settings.ts';
+export type { ModelAliasTarget } from './model-settings.ts';
 
 /**
  * Every setting Colloquy reads, in one schema. Environment variables and the optional config
@@ -70,6 +72,9 @@ export const configSchema = z.object({
       loginMaxFailuresPerAccount: z.coerce.number().int().min(1).max(10_000).default(5),
       loginMaxFailuresPerIp: z.coerce.number().int().min(1).max(100_000).default(30),
       loginWindowSeconds: z.coerce.number().int().min(1).max(86_400).default(900),
+      /** Guest API keys (anonymous POST /api/api-keys while registration is open) one IP may mint per window. */
+      guestKeyMaxPerIp: z.coerce.number().int().min(1).max(100_000).default(5),
+      guestKeyWindowSeconds: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
     })
     .prefault({}),
   admin: z
@@ -165,6 +170,7 @@ export const configSchema = z.object({
       promptTextMaxChars: z.coerce.number().int().min(100).max(10_000_000).default(32_000),
     })
     .prefault({}),
+  models: modelSettings,
   /** Validate every response against its documented schema (tests turn this on). */
   validateResponses: booleanFromText.default(false),
 });
@@ -191,6 +197,8 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_LOGIN_MAX_FAILURES_PER_ACCOUNT: 'auth.loginMaxFailuresPerAccount',
   COLLOQUY_LOGIN_MAX_FAILURES_PER_IP: 'auth.loginMaxFailuresPerIp',
   COLLOQUY_LOGIN_WINDOW_SECONDS: 'auth.loginWindowSeconds',
+  COLLOQUY_GUEST_KEY_MAX_PER_IP: 'auth.guestKeyMaxPerIp',
+  COLLOQUY_GUEST_KEY_WINDOW_SECONDS: 'auth.guestKeyWindowSeconds',
   COLLOQUY_ADMIN_USERNAME: 'admin.username',
   COLLOQUY_ADMIN_EMAIL: 'admin.email',
   COLLOQUY_ADMIN_PASSWORD: 'admin.password',
@@ -210,6 +218,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_RUN_LOG_RETENTION_SECONDS: 'chat.runLogRetentionSeconds',
   COLLOQUY_DEFAULT_CONTEXT_WINDOW: 'chat.defaultContextWindow',
   COLLOQUY_AGENTS_FILE: 'agents.file',
+  COLLOQUY_MODEL_ALIASES: 'models.aliases',
   OPENAI_API_KEY: 'providers.openaiApiKey',
   OPENAI_BASE_URL: 'providers.openaiBaseUrl',
   ANTHROPIC_API_KEY: 'providers.anthropicApiKey',

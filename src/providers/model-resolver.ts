@@ -1,6 +1,7 @@
 import type { SharedV3ProviderOptions } from '@ai-sdk/provider';
 import { AppError, notFound, validationError } from '../errors/app-error.ts';
 import { knownContextWindow } from './known-models.ts';
+import { aliasFor, aliasProvider, providerAnswersTo, unresolvedAliasError, type ModelAliases } from './model-aliases.ts';
 import type { PlatformConversationStore } from './dify/platform-conversation-store.ts';
 import { createLanguageModel } from './model-factory.ts';
 import { fetchFor, type OutboundHttp, type ProviderConnection } from './provider-connection.ts';
@@ -33,14 +34,6 @@ function platformModelLabel(providerType: string): string | undefined {
   return info && (info.wireFormat === 'dify' || info.wireFormat === 'fastgpt') ? info.knownModels[0]?.id : undefined;
 }
 
-const matchesName = (entry: ProviderEntry, name: string): boolean => {
-  const wanted = name.toLowerCase();
-  const { record } = entry;
-  return (
-    record.id === name || record.name.toLowerCase() === wanted || record.providerType === wanted || record.settings.preset === wanted
-  );
-};
-
 const offers = (entry: ProviderEntry, model: string): boolean =>
   entry.record.defaultModel === model || entry.record.models.includes(model);
 
@@ -53,19 +46,30 @@ export function createModelResolver(dependencies: {
   http: OutboundHttp;
   defaultContextWindow: number;
   platformConversations?: PlatformConversationStore;
+  /** The operator's model aliases; consulted whenever a request names a model but no provider. */
+  aliases?: ModelAliases;
 }): ModelResolver {
-  const { directory, http, defaultContextWindow, platformConversations } = dependencies;
+  const { directory, http, defaultContextWindow, platformConversations, aliases = {} } = dependencies;
 
-  /** Picks the provider (and maybe splits `<provider>/<model>`) when the request names none. */
+  /**
+   * Picks the provider when the request names none: an alias first (the operator's word wins),
+   * then a provider offering the model, then `<provider>/<model>`, then the caller's default.
+   */
   async function choose(userId: string, model: string | undefined): Promise<{ entry: ProviderEntry; model: string | undefined }> {
     const usable = await directory.usable(userId);
+    const alias = model ? aliasFor(aliases, model) : undefined;
+    if (model && alias) {
+      const entry = aliasProvider(usable, alias);
+      if (!entry) throw unresolvedAliasError(model, alias);
+      return { entry, model: alias.model };
+    }
     if (usable.length === 0) throw validationError('no LLM provider is configured; add one at POST /api/providers');
     if (model) {
       const offering = usable.find((entry) => offers(entry, model));
       if (offering) return { entry: offering, model };
       const slash = model.indexOf('/');
       if (slash > 0 && slash < model.length - 1) {
-        const named = usable.find((entry) => matchesName(entry, model.slice(0, slash)));
+        const named = usable.find((entry) => providerAnswersTo(entry, model.slice(0, slash)));
         if (named) return { entry: named, model: model.slice(slash + 1) };
       }
     }

@@ -7,6 +7,7 @@ import { createProvidersRepository } from '../storage/repositories/providers-rep
 import type { DatabaseSchema } from '../storage/schema.ts';
 import { buildEnvironmentProviders } from './environment-providers.ts';
 import { createModelOperations } from './model-operations.ts';
+import type { ModelAliases } from './model-aliases.ts';
 import { createModelResolver } from './model-resolver.ts';
 import type { OutboundHttp } from './provider-connection.ts';
 import { createProviderDirectory } from './provider-directory.ts';
@@ -19,6 +20,7 @@ export interface ProviderModuleDependencies {
     auth: { encryptionKey: string; previousEncryptionKeys: readonly string[] };
     providers: Config['providers'];
     chat: { defaultContextWindow: number };
+    models?: { aliases: ModelAliases };
   };
   audit: AuditLog;
   newId: IdGenerator;
@@ -41,13 +43,17 @@ export function createProviderModule(dependencies: ProviderModuleDependencies) {
   const secretBox = createSecretBox({ currentKey: config.auth.encryptionKey, previousKeys: config.auth.previousEncryptionKeys });
   const environmentProviders = buildEnvironmentProviders(config.providers, clock().toISOString());
   const directory = createProviderDirectory({ repository, secretBox, environmentProviders });
+  const aliases = config.models?.aliases ?? {};
   return {
     repository,
     directory,
+    /** The operator's model aliases, resolved by `resolver` and listed by the model lists. */
+    aliases,
     service: createProviderService({ repository, directory, secretBox, audit, newId, clock }),
     resolver: createModelResolver({
       directory, http, defaultContextWindow: config.chat.defaultContextWindow,
       platformConversations: createPlatformConversationsRepository(db, clock),
+      aliases,
     }),
     models: createModelOperations({ directory, http }),
   };

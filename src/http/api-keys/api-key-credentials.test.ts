@@ -68,7 +68,7 @@ for (const database of testDatabases()) {
       assert.equal(response.statusCode, 400);
       assert.equal(json(response).code, 'VALIDATION_ERROR');
       assert.match(json(response).detail, /above your own level \(1\)/);
-      assert.deepEqual(json(await harness.app.inject({ method: 'GET', url: '/api/api-keys', headers: bearer(user.token) })), []);
+      assert.deepEqual(json(await harness.app.inject({ method: 'GET', url: '/api/api-keys', headers: bearer(user.token) })).data, []);
       const denied = await harness.dependencies.repositories.audit.listRecent(20, { action: 'api_key.create', actorUserId: user.id });
       assert.equal(denied[0]?.result, 'denied');
     });
@@ -84,7 +84,7 @@ for (const database of testDatabases()) {
 
       await setLevel(user.id, 1);
       assert.deepEqual([await effectiveLevel(capped.key), await effectiveLevel(matching.key), await effectiveLevel(following.key)], [1, 1, 1]);
-      const shown = json(await harness.app.inject({ method: 'GET', url: '/api/api-keys', headers: bearer(user.token) }));
+      const shown = json(await harness.app.inject({ method: 'GET', url: '/api/api-keys', headers: bearer(user.token) })).data;
       assert.deepEqual(shown.map((key: { permission_level: number }) => key.permission_level), [1, 1, 1]);
 
       await setLevel(user.id, 4);

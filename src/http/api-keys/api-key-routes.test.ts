@@ -32,8 +32,8 @@ for (const database of testDatabases()) {
       const listed = await call('GET', '/api/api-keys', user.token);
       assert.equal(listed.statusCode, 200);
       assert.ok(!listed.body.includes(key.key), 'the listing must not contain the secret');
-      const list = json(listed);
-      assert.ok(Array.isArray(list));
+      const list = json(listed).data;
+      assert.ok(Array.isArray(list), 'StellarByte list shape: the keys are in `data`');
       assert.equal(list.length, 1);
       assert.equal(list[0].id, key.id);
       assert.equal(list[0].masked_key, key.masked_key);
@@ -71,7 +71,7 @@ for (const database of testDatabases()) {
       const gone = await call('GET', `/api/api-keys/${key.id}`, user.token);
       assert.equal(gone.statusCode, 404);
       assert.deepEqual(json(gone), { detail: 'API key not found', code: 'NOT_FOUND' });
-      assert.deepEqual(json(await call('GET', '/api/api-keys', user.token)), []);
+      assert.deepEqual(json(await call('GET', '/api/api-keys', user.token)), { data: [] });
       assert.equal((await call('DELETE', `/api/api-keys/${key.id}`, user.token)).statusCode, 404);
     });
 
@@ -123,7 +123,7 @@ for (const database of testDatabases()) {
         assert.equal(response.statusCode, 404, `${method} ${url}: ${response.body}`);
         assert.equal(json(response).code, 'NOT_FOUND');
       }
-      assert.deepEqual(json(await call('GET', '/api/api-keys', stranger.token)), []);
+      assert.deepEqual(json(await call('GET', '/api/api-keys', stranger.token)), { data: [] });
       const intact = json(await call('GET', `/api/api-keys/${key.id}`, owner.token));
       assert.equal(intact.name, 'mine');
       assert.equal(intact.is_active, true);
@@ -131,22 +131,26 @@ for (const database of testDatabases()) {
       assert.equal(me.statusCode, 200, "the owner's key still works");
     });
 
-    it('answers 401 with a JSON body to anonymous callers', async () => {
+    it('answers 401 with a JSON body to anonymous lookups and changes, sent as StellarChat sends them', async () => {
+      const owner = await signUp(harness.app);
+      const key = json(await call('POST', '/api/api-keys', owner.token, { name: 'kept' }));
       const routes: [string, string][] = [
-        ['POST', '/api/api-keys'],
-        ['GET', '/api/api-keys'],
-        ['GET', '/api/api-keys/some-id'],
-        ['PUT', '/api/api-keys/some-id'],
-        ['POST', '/api/api-keys/some-id/deactivate'],
-        ['POST', '/api/api-keys/some-id/activate'],
-        ['DELETE', '/api/api-keys/some-id'],
+        ['GET', `/api/api-keys/${key.id}`],
+        ['PUT', `/api/api-keys/${key.id}`],
+        ['POST', `/api/api-keys/${key.id}/deactivate`],
+        ['POST', `/api/api-keys/${key.id}/activate`],
+        ['DELETE', `/api/api-keys/${key.id}`],
       ];
       for (const [method, url] of routes) {
-        const response = await call(method, url, undefined, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' });
+        // StellarChat's web app: `Content-Type: application/json`, no credentials, no body.
+        const response = await harness.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json' } });
         assert.equal(response.statusCode, 401, `${method} ${url}`);
+        assert.match(String(response.headers['content-type']), /^application\/json/);
         assert.equal(json(response).code, 'UNAUTHORIZED');
         assert.equal(typeof json(response).detail, 'string');
       }
+      const intact = json(await call('GET', `/api/api-keys/${key.id}`, owner.token));
+      assert.equal(intact.is_active, true, 'an anonymous change changed nothing');
     });
 
     it('answers 400 in the bare error shape for malformed bodies', async () => {
@@ -181,7 +185,7 @@ for (const database of testDatabases()) {
       assert.equal(notJson.statusCode, 400);
       assert.equal(json(notJson).detail, 'request body is not valid JSON');
       assert.equal(json(await call('GET', `/api/api-keys/${key.id}`, user.token)).name, 'valid', 'a refused rename changes nothing');
-      assert.equal(json(await call('GET', '/api/api-keys', user.token)).length, 1, 'no key was created by a refused body');
+      assert.equal(json(await call('GET', '/api/api-keys', user.token)).data.length, 1, 'no key was created by a refused body');
     });
   });
 }

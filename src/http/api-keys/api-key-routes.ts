@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AppDependencies } from '../../dependencies.ts';
 import { contextOf } from '../auth-hook.ts';
 import {
   apiKeyIdParamsSchema,
+  apiKeyListSchema,
   apiKeySchema,
   apiKeyView,
   bareErrorSchema,
+  changedApiKeySchema,
   createApiKeyBodySchema,
   createdApiKeySchema,
   deletedApiKeySchema,
@@ -32,7 +33,11 @@ function acceptEmptyJsonBodies(scope: FastifyInstance): void {
   });
 }
 
-/** StellarChat's `/api/api-keys`: bare JSON bodies (no envelope), errors as `{detail, code}`. */
+/**
+ * StellarChat's `/api/api-keys`: bare JSON bodies (no envelope), errors as `{detail, code}`.
+ * Its web app calls these without credentials: creating a key then makes a guest account
+ * (while registration is open), listing answers an empty list, and changes answer 401 JSON.
+ */
 export function registerApiKeyRoutes(app: FastifyInstance, dependencies: AppDependencies): void {
   const { apiKeys } = dependencies.services;
 
@@ -43,27 +48,40 @@ export function registerApiKeyRoutes(app: FastifyInstance, dependencies: AppDepe
     routes.post(
       '/api/api-keys',
       {
+        // Anonymous callers are StellarChat's web app: a guest account is made for them (below).
+        config: { auth: 'optional' },
         schema: {
           tags,
           summary: 'Create an API key; the full secret is in this response only',
+          description:
+            'Signed in, the key is yours. Without credentials, while registration is open, a guest account (no password; ' +
+            'the key is its only credential) is created to own the key, limited per IP address; with registration closed the answer is 401.',
           body: createApiKeyBodySchema,
-          response: { 200: createdApiKeySchema, ...errors },
+          response: { 200: createdApiKeySchema, ...errors, 429: bareErrorSchema, 503: bareErrorSchema },
         },
       },
       async (request) => {
         const body = request.body;
-        const { key, secret } = await apiKeys.create(contextOf(request), {
-          name: body.name,
-          permissionLevel: body.permission_level ?? body.permissionLevel,
-        });
+        const keyRequest = { name: body.name, permissionLevel: body.permission_level ?? body.permissionLevel };
+        const context = contextOf(request);
+        const { key, secret } = context.principal
+          ? await apiKeys.create(context, keyRequest)
+          : await dependencies.services.guests.mintKey(context, keyRequest);
         return { ...apiKeyView(key), key: secret };
       },
     );
 
     routes.get(
       '/api/api-keys',
-      { schema: { tags, summary: "The caller's API keys, masked", response: { 200: z.array(apiKeySchema), 401: bareErrorSchema } } },
-      async (request) => (await apiKeys.list(contextOf(request))).map(apiKeyView),
+      {
+        config: { auth: 'optional' },
+        schema: {
+          tags,
+          summary: "The caller's API keys, masked, in `data`; an empty list without credentials",
+          response: { 200: apiKeyListSchema, 401: bareErrorSchema },
+        },
+      },
+      async (request) => ({ data: request.principal ? (await apiKeys.list(contextOf(request))).map(apiKeyView) : [] }),
     );
 
     routes.get(
@@ -104,9 +122,12 @@ export function registerApiKeyRoutes(app: FastifyInstance, dependencies: AppDepe
           tags,
           summary: isActive ? 'Activate an API key' : 'Deactivate an API key; it stops working at once',
           params: apiKeyIdParamsSchema,
-          response: { 200: apiKeySchema, ...errors },
+          response: { 200: changedApiKeySchema, ...errors },
         },
-        handler: async (request) => apiKeyView(await apiKeys.setActive(contextOf(request), request.params.id, isActive)),
+        handler: async (request) => ({
+          ...apiKeyView(await apiKeys.setActive(contextOf(request), request.params.id, isActive)),
+          message: isActive ? 'API key activated' : 'API key deactivated',
+        }),
       });
     }
 

@@ -41,6 +41,12 @@ export const createdApiKeySchema = apiKeySchema.extend({
   key: z.string().describe('The full secret; shown only in this response'),
 });
 
+/** StellarByte's list shape (`APIKeyListResponse`): StellarChat reads the keys from `data`. */
+export const apiKeyListSchema = z.object({ data: z.array(apiKeySchema) });
+
+/** Activate and deactivate answer the key as it now is, with StellarByte's `message`. */
+export const changedApiKeySchema = apiKeySchema.extend({ message: z.string() });
+
 export const deletedApiKeySchema = z.object({ message: z.string(), id: z.string() });
 
 export const bareErrorSchema = z.object({ detail: z.string(), code: z.string() });

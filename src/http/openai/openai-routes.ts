@@ -54,7 +54,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, dependencies: AppDepe
         config: openAiErrors,
         schema: { tags, summary: 'List the models the caller may use (OpenAI format)', response: { 200: modelListSchema } },
       },
-      async (request) => ({ object: 'list' as const, data: await listModelsFor(dependencies.providers.directory, principalOf(request).user.id) }),
+      async (request) => ({ object: 'list' as const, data: await listModelsFor(dependencies.providers.directory, principalOf(request).user.id, dependencies.providers.aliases) }),
     );
   }
 

@@ -1,64 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
 import { startChatHarness, type ChatHarness } from '../../../test/support/chat-harness.ts';
 import { answer, reasoning, text } from '../../../test/support/fake-upstream/index.ts';
 import { bearer, json, signUp } from '../../../test/support/test-app.ts';
 import { openDatabase } from '../../storage/database.ts';
-
-interface Frame {
-  event: string;
-  data: any;
-  id?: string;
-}
-
-/** A ws client that records frames and can wait for one. */
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, { headers, perMessageDeflate: false });
-  const frames: Frame[] = [];
-  const waiters: Array<{ test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
-  socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as Frame;
-    frames.push(frame);
-    for (const waiter of [...waiters]) {
-      if (waiter.test(frame)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(frame);
-      }
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return {
-    socket,
-    frames,
-    send: (frame: unknown) => socket.send(JSON.stringify(frame)),
-    waitFor: (test: (frame: Frame) => boolean) =>
-      new Promise<Frame>((resolve) => {
-        const found = frames.find(test);
-        if (found) resolve(found);
-        else waiters.push({ test, resolve });
-      }),
-  };
-}
-
-/** The HTTP status a refused handshake answered with. */
-function refusedStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('open', () => reject(new Error('the handshake was accepted')));
-    socket.once('error', () => undefined);
-  });
-}
-
-const textOf = (frames: Frame[]) =>
-  frames.filter((frame) => frame.event === 'content_block_delta' && frame.data.delta.type === 'text_delta').map((frame) => frame.data.delta.text).join('');
+import { connectWs as connect, refusedStatus, textOf, type ReceivedWsFrame as Frame } from './ws-test-client.ts';
 
 describe('StellarByte WebSocket chat', () => {
   let harness: ChatHarness;
