@@ -197,7 +197,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
   await sweep.initial;
   const agents = await createAgentModule({
-    db, providers, conversations: repositories.conversations, chat, audit, newId, clock, log, agentsFile: config.agents.file,
+    db, providers, http, conversations: repositories.conversations, chat, audit, newId, clock, log, agentsFile: config.agents.file,
   });
   const appModel = createAppModelModule({ database, chat, models: providers.resolver, newId, clock });
 

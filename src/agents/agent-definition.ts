@@ -47,6 +47,10 @@ export interface Agent extends Omit<AgentFields, 'visibility'> {
   /** Null for system agents, which every user can see when public. */
   ownerId: string | null;
   source: AgentSource;
+  /** The provider made for this agent from its own endpoint and key (deleted with it); null otherwise. */
+  endpointProviderId?: string | null;
+  /** The remote app's id (FastGPT's appId), when one was given. */
+  appId?: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { DiagnosticLog } from '../diagnostics.ts';
+import type { OutboundHttp } from '../providers/provider-connection.ts';
 import type { ProviderModule } from '../providers/provider-module.ts';
 import type { IdGenerator } from '../storage/ids.ts';
 import { createAgentsRepository } from '../storage/repositories/agents-repository.ts';
@@ -22,6 +23,8 @@ import { createAgentService } from './agent-service.ts';
 export async function createAgentModule(dependencies: {
   db: Kysely<DatabaseSchema>;
   providers: ProviderModule;
+  /** The guarded HTTP client, for asking remote apps what they are (POST /api/agents/fetch-info). */
+  http: OutboundHttp;
   conversations: ConversationsRepository;
   chat: ChatService;
   audit: AuditLog;
@@ -30,9 +33,9 @@ export async function createAgentModule(dependencies: {
   log: DiagnosticLog;
   agentsFile: string | undefined;
 }) {
-  const { db, providers, conversations, chat, audit, newId, clock, log, agentsFile } = dependencies;
+  const { db, providers, http, conversations, chat, audit, newId, clock, log, agentsFile } = dependencies;
   const repository = createAgentsRepository(db);
-  const service = createAgentService({ db, repository, providers, audit, newId, clock, agentsFile });
+  const service = createAgentService({ db, repository, providers, http, audit, newId, clock, agentsFile });
   if (agentsFile) {
     try {
       const report = await service.reload();

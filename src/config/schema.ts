@@ -91,6 +91,12 @@ export const configSchema = z.object({
       origins: listFromText.default([]),
     })
     .prefault({}),
+  web: z
+    .object({
+      /** A folder of static files (a built web app such as LLMChat's) served at `/`; API paths are never shadowed. */
+      root: z.string().min(1).optional(),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -203,6 +209,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_ADMIN_EMAIL: 'admin.email',
   COLLOQUY_ADMIN_PASSWORD: 'admin.password',
   COLLOQUY_CORS_ORIGINS: 'cors.origins',
+  COLLOQUY_WEB_ROOT: 'web.root',
   LOG_LEVEL: 'log.level',
   COLLOQUY_OUTBOUND_ALLOW_HOSTS: 'outbound.allowHosts',
   COLLOQUY_OUTBOUND_CONNECT_TIMEOUT_MS: 'outbound.connectTimeoutMs',

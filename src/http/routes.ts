@@ -21,6 +21,7 @@ import { registerWsChatRoutes } from './ws-chat/ws-chat-routes.ts';
 import { registerPluginRoutes } from './plugins/plugin-routes.ts';
 import { registerProviderRoutes } from './providers/provider-routes.ts';
 import { registerSessionRoutes } from './sessions/session-routes.ts';
+import { registerStaticSite } from './static-site/static-site.ts';
 import { registerSearchRoutes } from './tools/search-routes.ts';
 import { registerToolRoutes } from './tools/tool-routes.ts';
 import { registerWebapiModelRoutes } from './webapi-models/webapi-model-routes.ts';
@@ -73,4 +74,6 @@ export async function registerRoutes(app: FastifyInstance, dependencies: AppDepe
   registerMessageOperationRoutes(app, dependencies.appModel.messageOperations);
   // LLMChat's attachments and the file store's routes (metadata, bytes, delete).
   registerAttachmentRoutes(app, dependencies.services.files, { serverBodyLimit: dependencies.config.server.bodyLimit });
+  // A built web app (LLMChat's) at `/`, when web.root is set: the catch-all that every API route beats.
+  await registerStaticSite(app, dependencies.config.web);
 }

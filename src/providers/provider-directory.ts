@@ -79,10 +79,12 @@ export function createProviderDirectory(dependencies: {
 
     /**
      * Enabled providers in the order a request without a provider tries them: the user's
-     * default, the user's others, the system default, the other system providers.
+     * default, the user's others, the system default, the other system providers. Providers
+     * made for one agent are left out.
      */
     async usable(userId: string): Promise<ProviderEntry[]> {
-      const entries = (await this.visible(userId)).filter((entry) => entry.record.enabled);
+      // A provider made for one agent is reached through that agent only, never picked for other requests.
+      const entries = (await this.visible(userId)).filter((entry) => entry.record.enabled && !entry.record.settings.agentId);
       return [
         ...defaultFirst(entries.filter((entry) => entry.origin === 'user')),
         ...defaultFirst(entries.filter((entry) => entry.origin !== 'user')),

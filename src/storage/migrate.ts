@@ -6,6 +6,7 @@ import { agentsMigration } from './migrations/0003-agents.ts';
 import { appModelMigration } from './migrations/0004-app-model.ts';
 import { toolsMigration } from './migrations/0005-tools.ts';
 import { filesMigration } from './migrations/0006-files.ts';
+import { agentEndpointsMigration } from './migrations/0007-agent-endpoints.ts';
 import { clientChatIdsMigration } from './migrations/0008-client-chat-ids.ts';
 
 /** The one ordered list of migrations, run on both dialects. Append; never edit a shipped one. */
@@ -17,6 +18,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004-app-model': appModelMigration(dialect),
     '0005-tools': toolsMigration(dialect),
     '0006-files': filesMigration(dialect),
+    '0007-agent-endpoints': agentEndpointsMigration(dialect),
     '0008-client-chat-ids': clientChatIdsMigration(dialect),
   };
 }

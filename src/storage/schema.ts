@@ -187,6 +187,10 @@ export interface AgentsTable {
   updatedAt: string;
   /** 0004: the LobeChat session group the agent is filed in. */
   sessionGroupId: Generated<string | null>;
+  /** 0007: the provider made for an agent that carries its own endpoint and key; removed with it. */
+  endpointProviderId: Generated<string | null>;
+  /** 0007: the remote app's id (FastGPT's appId), when the agent names one. */
+  appId: Generated<string | null>;
 }
 
 export interface PlatformConversationsTable {

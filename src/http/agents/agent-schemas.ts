@@ -17,12 +17,61 @@ export const agentListQuerySchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
 });
 
+/**
+ * LLMChat's admin form: the model settings at the top level (merged into `config`, which wins
+ * where both are sent), `isActive`, and the agent's own endpoint, key and app id.
+ */
+const llmChatFields = {
+  isActive: z.boolean().optional(),
+  model: z.string().trim().min(1).max(200).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+  systemPrompt: z.string().max(100_000).optional(),
+  /** The remote app's base or chat URL (FastGPT, Dify, an OpenAI-compatible server …); `null` drops it. */
+  endpoint: z.string().trim().min(1).max(2000).nullable().optional(),
+  /** Stored sealed and never returned (only `apiKeyHint`); `null` or empty removes it. */
+  apiKey: z.string().trim().max(4000).nullable().optional(),
+  /** The remote app's id (FastGPT's appId). */
+  appId: z.string().trim().max(200).nullable().optional(),
+  /** LLMChat's client feature switches: accepted, not stored (what a platform supports comes from its adapter). */
+  features: z.record(z.string(), z.unknown()).optional(),
+  rateLimit: z
+    .object({ requestsPerMinute: z.number().optional(), tokensPerMinute: z.number().optional() })
+    .optional()
+    .refine(
+      (limit) => limit === undefined || (limit.requestsPerMinute === undefined && limit.tokensPerMinute === undefined),
+      'per-agent rate limits are not supported; leave rateLimit empty',
+    ),
+};
+
 export const createAgentBodySchema = agentFieldsSchema.extend({
   /** A chosen id; one is made when absent. */
   id: agentIdSchema.optional(),
-  /** `system` (admins only): an agent for every user. Default: your own. */
+  /** `system` (admins only): an agent for every user. Default: your own, or for an admin's agent with an `endpoint`, a system agent. */
   scope: z.enum(['system', 'user']).optional(),
+  ...llmChatFields,
 });
+
+export type LlmChatAgentFields = {
+  isActive?: boolean;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  systemPrompt?: string;
+  features?: unknown;
+  rateLimit?: unknown;
+};
+
+/** The model settings sent at the top level, as a `config` fragment. */
+export function topLevelConfigOf(body: LlmChatAgentFields) {
+  const { model, temperature, maxTokens, systemPrompt } = body;
+  return Object.fromEntries(Object.entries({ model, temperature, maxTokens, systemPrompt }).filter(([, value]) => value !== undefined));
+}
+
+/** `isActive` is the same switch as `status`. */
+export function statusOf(isActive: boolean | undefined, status: 'active' | 'inactive' | undefined) {
+  return isActive === undefined ? status : isActive ? ('active' as const) : ('inactive' as const);
+}
 
 /** Every field optional, and no defaults, so an absent field keeps its value. `isActive` is LLMChat's switch. */
 export const updateAgentBodySchema = z
@@ -41,7 +90,34 @@ export const updateAgentBodySchema = z
     knowledgeBaseIds: nameList,
   })
   .partial()
+  .extend(llmChatFields)
   .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
+
+export const fetchInfoBodySchema = z.object({
+  /** fastgpt, dify, openai, anthropic, custom (any OpenAI-compatible server) or a provider type or preset. */
+  provider: z.string().trim().min(1).max(200),
+  endpoint: z.string().trim().min(1).max(2000),
+  apiKey: z.string().trim().max(4000).optional(),
+  /** FastGPT: the app's id (required there). */
+  appId: z.string().trim().max(200).optional(),
+});
+
+export const remoteAgentInfoSchema = z.object({
+  provider: z.string(),
+  endpoint: z.string(),
+  name: z.string().nullable(),
+  description: z.string().nullable(),
+  model: z.string().nullable(),
+  models: z.array(z.string()),
+  systemPrompt: z.string().nullable(),
+  temperature: z.number().nullable(),
+  maxTokens: z.number().int().nullable(),
+  capabilities: z.array(z.string()),
+  features: z.record(z.string(), z.boolean()),
+  welcomeText: z.string().nullable(),
+  variables: z.array(z.unknown()),
+  mode: z.string().nullable(),
+});
 
 export const agentStatusSchema = z.object({
   agentId: z.string(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Agent } from '../../agents/agent-definition.ts';
+import type { Principal } from '../../auth/principal.ts';
 import { agentConfigSchema } from '../../agents/agent-definition.ts';
+import type { DetailedAgent } from '../../agents/agent-service.ts';
 
 export const agentViewSchema = z.object({
   id: z.string(),
@@ -10,6 +11,16 @@ export const agentViewSchema = z.object({
   provider: z.string(),
   /** The agent's model (also in `config`), as LLMChat's agent list shows it. */
   model: z.string().nullable(),
+  /** `config.systemPrompt`, `config.temperature` and `config.maxTokens` again, where LLMChat's admin form reads them. */
+  systemPrompt: z.string().nullable(),
+  temperature: z.number().nullable(),
+  maxTokens: z.number().int().nullable(),
+  /** The provider made for this agent from its own endpoint and key (then `provider` is its type); null otherwise. */
+  ownProviderId: z.string().nullable(),
+  /** The agent's own endpoint (its API root), its app id and a masked hint of its key; shown to those who may change the agent. */
+  endpoint: z.string().nullable(),
+  appId: z.string().nullable(),
+  apiKeyHint: z.string().nullable(),
   avatar: z.string().nullable(),
   status: z.enum(['active', 'inactive']),
   isActive: z.boolean(),
@@ -27,14 +38,26 @@ export const agentViewSchema = z.object({
   updatedAt: z.string(),
 });
 
-export function agentView(agent: Agent): z.infer<typeof agentViewSchema> {
+/** Whether the caller may change the agent, and so see its endpoint settings. */
+export const mayManage = (principal: Principal, agent: DetailedAgent): boolean => principal.isAdmin || agent.ownerId === principal.user.id;
+
+export function agentView(agent: DetailedAgent, principal: Principal): z.infer<typeof agentViewSchema> {
+  const own = agent.endpoint;
+  const manager = mayManage(principal, agent);
   return {
     id: agent.id,
     name: agent.name,
     description: agent.description,
     category: agent.category,
-    provider: agent.provider,
+    provider: own ? own.providerType : agent.provider,
     model: agent.config.model ?? null,
+    systemPrompt: agent.config.systemPrompt ?? null,
+    temperature: agent.config.temperature ?? null,
+    maxTokens: agent.config.maxTokens ?? null,
+    ownProviderId: own?.id ?? null,
+    endpoint: manager ? (own?.baseUrl ?? null) : null,
+    appId: manager ? (agent.appId ?? null) : null,
+    apiKeyHint: manager ? (own?.apiKeyHint ?? null) : null,
     avatar: agent.avatar,
     status: agent.status,
     isActive: agent.status === 'active',

@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDatabases } from '../../../test/support/databases.ts';
 import { bearer, createTestApp, json, signUp, type TestApp } from '../../../test/support/test-app.ts';
+import { createAdmin } from '../../cli/ensure-admin.ts';
+
+/** Headers axios sends for LLMChat's web app (`api.post(url, body)` with its JSON default). */
+const webAppHeaders = (token?: string) => ({
+  accept: 'application/json, text/plain, */*',
+  'content-type': 'application/json',
+  ...(token ? { authorization: `Bearer ${token}` } : {}),
+});
 
 for (const database of testDatabases()) {
   describe(`auth routes (${database.name})`, () => {
@@ -149,6 +157,68 @@ for (const database of testDatabases()) {
       assert.equal(refresh.statusCode, 401);
       const oldLogin = await harness.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: user.username, password: user.password } });
       assert.equal(oldLogin.statusCode, 401);
+    });
+
+    it("answers LLMChat's web app login: data.token, data.user {id, username, role}, data.expiresIn in seconds", async () => {
+      await createAdmin(harness.dependencies, { username: `webadmin${database.name}`, password: 'web admin password' });
+      const adminLogin = await harness.app.inject({
+        method: 'POST', url: '/api/auth/login', headers: webAppHeaders(),
+        payload: `{"username":"webadmin${database.name}","password":"web admin password"}`,
+      });
+      assert.equal(adminLogin.statusCode, 200, adminLogin.body);
+      const admin = json(adminLogin);
+      assert.equal(admin.code, 'SUCCESS');
+      assert.equal(typeof admin.data.token, 'string');
+      assert.equal(admin.data.user.role, 'admin');
+      assert.equal(admin.data.user.username, `webadmin${database.name}`);
+      assert.equal(typeof admin.data.user.id, 'string');
+      assert.equal(admin.data.expiresIn, harness.config.auth.accessTokenTtlSeconds);
+      assert.equal(typeof admin.data.expiresIn, 'number');
+      assert.equal(admin.data.tokenType, 'Bearer');
+
+      const user = await signUp(harness.app);
+      const userLogin = json(await harness.app.inject({
+        method: 'POST', url: '/api/auth/login', headers: webAppHeaders(),
+        payload: JSON.stringify({ username: user.username, password: user.password }),
+      }));
+      assert.equal(userLogin.data.user.role, 'user');
+      assert.equal((await harness.app.inject({ method: 'GET', url: '/api/auth/me', headers: webAppHeaders(userLogin.data.token) })).statusCode, 200);
+    });
+
+    it("changes the password as LLMChat's web app asks ({oldPassword, newPassword}); a wrong one is 400, never 401", async () => {
+      const user = await signUp(harness.app);
+      const change = (payload: Record<string, string>) =>
+        harness.app.inject({ method: 'POST', url: '/api/auth/change-password', headers: webAppHeaders(user.token), payload: JSON.stringify(payload) });
+
+      const wrong = await change({ oldPassword: 'not my password', newPassword: 'a new passphrase' });
+      assert.equal(wrong.statusCode, 400, 'the web app logs the user out on any 401');
+      assert.equal(json(wrong).code, 'VALIDATION_ERROR');
+      assert.match(json(wrong).message, /current ?password is incorrect/i);
+
+      const weak = await change({ oldPassword: user.password, newPassword: 'short' });
+      assert.equal(weak.statusCode, 400);
+      assert.match(json(weak).message, /newPassword: must be at least 8 characters/);
+      const same = await change({ currentPassword: user.password, newPassword: user.password });
+      assert.equal(same.statusCode, 400);
+      assert.match(json(same).message, /newPassword: must differ from the current password/);
+      const missing = await change({ newPassword: 'a new passphrase' });
+      assert.equal(missing.statusCode, 400);
+      assert.match(json(missing).message, /currentPassword/);
+
+      // Nothing changed so far: the old password still logs in.
+      const login = (password: string) =>
+        harness.app.inject({ method: 'POST', url: '/api/auth/login', headers: webAppHeaders(), payload: JSON.stringify({ username: user.username, password }) });
+      const other = json(await login(user.password)).data;
+
+      const changed = await change({ oldPassword: user.password, newPassword: 'a new passphrase' });
+      assert.equal(changed.statusCode, 200, changed.body);
+      assert.equal(json(changed).data.revokedSessions, 1);
+      assert.equal((await login(user.password)).statusCode, 401, 'the old password stops working');
+      assert.equal((await login('a new passphrase')).statusCode, 200);
+      assert.equal((await harness.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: other.refreshToken } })).statusCode, 401);
+      // The web app then logs out with the session it still holds.
+      const logout = await harness.app.inject({ method: 'POST', url: '/api/auth/logout', headers: webAppHeaders(user.token), payload: '{}' });
+      assert.equal(logout.statusCode, 200);
     });
 
     it('names the field and reason on invalid bodies', async () => {

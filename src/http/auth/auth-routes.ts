@@ -8,7 +8,9 @@ import { contextOf, principalOf } from '../auth-hook.ts';
 import { emptyEnvelopeSchema, envelopeSchema, success } from '../envelope.ts';
 import {
   changePasswordBodySchema,
+  currentPasswordOf,
   loginBodySchema,
+  newPasswordOf,
   logoutBodySchema,
   refreshBodySchema,
   registerBodySchema,
@@ -28,6 +30,7 @@ function tokenData(pair: TokenPair) {
     expiresIn: pair.expiresIn,
     expires_in: pair.expiresIn,
     token_type: 'bearer' as const,
+    tokenType: 'Bearer' as const,
     user: userView(pair.user),
   };
 }
@@ -129,6 +132,10 @@ export function registerAuthRoutes(app: FastifyInstance, dependencies: AppDepend
       schema: {
         tags,
         summary: 'Change the password; every other login session is revoked',
+        description:
+          'Body `{currentPassword, newPassword}` (`oldPassword`, as LLMChat\'s web app sends it, also works). A wrong current password ' +
+          'answers 400, not 401: the caller is still logged in, and LLMChat\'s web app logs out on any 401. The new password needs at ' +
+          'least 8 characters and must differ from the current one. The refresh tokens of every other login session stop working.',
         body: changePasswordBodySchema,
         response: { 200: envelopeSchema(z.object({ revokedSessions: z.number().int() })) },
       },
@@ -139,11 +146,7 @@ export function registerAuthRoutes(app: FastifyInstance, dependencies: AppDepend
         throw new AppError('FORBIDDEN', 'log in with a password to change it; API keys cannot');
       }
       const body = request.body;
-      const result = await auth.changePassword(
-        contextOf(request),
-        (body.currentPassword ?? body.current_password)!,
-        (body.newPassword ?? body.new_password)!,
-      );
+      const result = await auth.changePassword(contextOf(request), currentPasswordOf(body)!, newPasswordOf(body)!);
       return success(result, 'Password changed');
     },
   );

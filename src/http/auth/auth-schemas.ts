@@ -52,6 +52,8 @@ export const tokenDataSchema = z.object({
   expiresIn: z.number().int(),
   expires_in: z.number().int(),
   token_type: z.literal('bearer'),
+  /** LLMChat's web app types its login answer with `tokenType: 'Bearer'`. */
+  tokenType: z.literal('Bearer'),
   user: userViewSchema,
 });
 
@@ -65,18 +67,38 @@ export const refreshBodySchema = z
 
 export const logoutBodySchema = refreshBodySchema;
 
+const newPassword = z
+  .string()
+  .min(passwordRules.minLength, `must be at least ${passwordRules.minLength} characters`)
+  .max(passwordRules.maxLength, `must be at most ${passwordRules.maxLength} characters`);
+const currentPassword = z.string().min(1).max(passwordRules.maxLength);
+
+/** API.md names `currentPassword`; LLMChat's web app sends `oldPassword`; snake_case spellings too. */
 export const changePasswordBodySchema = z
   .object({
-    currentPassword: z.string().min(1).max(passwordRules.maxLength).optional(),
-    current_password: z.string().min(1).max(passwordRules.maxLength).optional(),
-    newPassword: password.optional(),
-    new_password: password.optional(),
+    currentPassword: currentPassword.optional(),
+    current_password: currentPassword.optional(),
+    oldPassword: currentPassword.optional(),
+    old_password: currentPassword.optional(),
+    newPassword: newPassword.optional(),
+    new_password: newPassword.optional(),
   })
-  .refine((body) => (body.currentPassword ?? body.current_password) !== undefined, {
-    message: 'send currentPassword',
+  .refine((body) => currentPasswordOf(body) !== undefined, {
+    message: 'send currentPassword (or oldPassword)',
     path: ['currentPassword'],
   })
-  .refine((body) => (body.newPassword ?? body.new_password) !== undefined, {
+  .refine((body) => newPasswordOf(body) !== undefined, {
     message: `send newPassword (at least ${passwordRules.minLength} characters)`,
     path: ['newPassword'],
+  })
+  .refine((body) => currentPasswordOf(body) === undefined || currentPasswordOf(body) !== newPasswordOf(body), {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
   });
+
+type ChangePasswordFields = { currentPassword?: string; current_password?: string; oldPassword?: string; old_password?: string };
+
+export const currentPasswordOf = (body: ChangePasswordFields): string | undefined =>
+  body.currentPassword ?? body.current_password ?? body.oldPassword ?? body.old_password;
+
+export const newPasswordOf = (body: { newPassword?: string; new_password?: string }): string | undefined => body.newPassword ?? body.new_password;

@@ -8,9 +8,24 @@ export interface AgentListOptions {
   limit: number;
   category?: string;
   provider?: string;
-  includeInactive: boolean;
+  /** Inactive agents too: none, only the caller's own, or every visible one. */
+  inactive: 'none' | 'own' | 'all';
   /** Admins also see private system agents. */
   includePrivateSystem: boolean;
+}
+
+/** What an agent's own provider (an agent that carries its endpoint and key) looks like from outside. */
+export interface AgentEndpointProvider {
+  id: string;
+  providerType: string;
+  baseUrl: string | null;
+  apiKeyHint: string | null;
+}
+
+/** Fields an update may change besides the shared agent fields. */
+export interface AgentPatch extends Partial<AgentFields> {
+  endpointProviderId?: string | null;
+  appId?: string | null;
 }
 
 const list = (text: string): string[] => {
@@ -35,14 +50,16 @@ function toAgent(row: Selectable<AgentsTable>): Agent {
     config: config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as Agent['config']) : {},
     tools: list(row.tools),
     knowledgeBaseIds: list(row.knowledgeBaseIds),
+    endpointProviderId: row.endpointProviderId ?? null,
+    appId: row.appId ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
-function columnsOf(fields: Partial<AgentFields>): Updateable<AgentsTable> {
+function columnsOf(fields: AgentPatch): Updateable<AgentsTable> {
   const columns: Updateable<AgentsTable> = {};
-  for (const key of ['name', 'description', 'category', 'provider', 'avatar', 'status', 'visibility'] as const) {
+  for (const key of ['name', 'description', 'category', 'provider', 'avatar', 'status', 'visibility', 'endpointProviderId', 'appId'] as const) {
     if (fields[key] !== undefined) (columns as Record<string, unknown>)[key] = fields[key];
   }
   for (const key of ['capabilities', 'config', 'tools', 'knowledgeBaseIds'] as const) {
@@ -75,7 +92,8 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
       let query = visibleTo(userId, options.includePrivateSystem);
       if (options.category !== undefined) query = query.where('category', '=', options.category);
       if (options.provider !== undefined) query = query.where('provider', '=', options.provider);
-      if (!options.includeInactive) query = query.where('status', '=', 'active');
+      if (options.inactive === 'none') query = query.where('status', '=', 'active');
+      else if (options.inactive === 'own') query = query.where((eb) => eb.or([eb('status', '=', 'active'), eb('userId', '=', userId)]));
       const [rows, counted] = await Promise.all([
         query.selectAll().orderBy('createdAt', 'asc').orderBy('id', 'asc').limit(options.limit).offset(options.offset).execute(),
         query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
@@ -102,6 +120,7 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
           category: agent.category, provider: agent.provider, avatar: agent.avatar, status: agent.status,
           visibility: agent.visibility, capabilities: JSON.stringify(agent.capabilities), config: JSON.stringify(agent.config),
           tools: JSON.stringify(agent.tools), knowledgeBaseIds: JSON.stringify(agent.knowledgeBaseIds),
+          endpointProviderId: agent.endpointProviderId ?? null, appId: agent.appId ?? null,
           createdAt: agent.createdAt, updatedAt: agent.updatedAt,
         })
         .onConflict((conflict) => conflict.column('id').doNothing())
@@ -109,8 +128,19 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
-    async update(id: string, fields: Partial<AgentFields>, now: string): Promise<void> {
+    async update(id: string, fields: AgentPatch, now: string): Promise<void> {
       await db.updateTable('agents').set({ ...columnsOf(fields), updatedAt: now }).where('id', '=', id).execute();
+    },
+
+    /** The providers agents carry as their own, by id (only what a listing shows; never the key). */
+    async findEndpointProviders(ids: string[]): Promise<Map<string, AgentEndpointProvider>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('providers')
+        .select(['id', 'providerType', 'baseUrl', 'apiKeyHint'])
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
+      return new Map(rows.map((row) => [row.id, row]));
     },
 
     async delete(id: string): Promise<boolean> {

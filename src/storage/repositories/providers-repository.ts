@@ -14,6 +14,8 @@ export interface ProviderSettings {
   useDeploymentBasedUrls?: boolean;
   /** Anthropic: tokens set aside for visible reasoning when thinking is on. */
   thinkingBudgetTokens?: number;
+  /** The agent this provider was made for (an agent carrying its own endpoint); it serves only that agent. */
+  agentId?: string;
 }
 
 /** A provider row. `userId` is null for system providers, which every user can use. */

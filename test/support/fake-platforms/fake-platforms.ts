@@ -31,7 +31,7 @@ export interface FakePlatforms {
   difyBaseUrl: string;
   /** Every request received, in order. */
   requests: PlatformRequest[];
-  /** The chat requests among them (not `/info`). */
+  /** The chat requests among them (not `/info`, `/parameters` or FastGPT's chat init). */
   readonly chatRequests: PlatformRequest[];
   /** Queues answers; each chat request, on either platform, takes the next; an empty queue answers 500. */
   script(...replies: PlatformReply[]): void;
@@ -57,6 +57,47 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
+/** What the fake Dify app answers to `GET /v1/parameters` (Dify's documented shape). */
+export const fakeDifyParameters = {
+  opening_statement: 'Hello from the fake Dify app',
+  suggested_questions: [],
+  suggested_questions_after_answer: { enabled: false },
+  speech_to_text: { enabled: false },
+  retriever_resource: { enabled: true },
+  user_input_form: [{ 'text-input': { label: 'Topic', variable: 'topic', required: false, default: '' } }],
+  file_upload: { image: { enabled: true, number_limits: 3, transfer_methods: ['remote_url', 'local_file'] } },
+  system_parameters: { file_size_limit: 15, image_file_size_limit: 10 },
+};
+
+/** The only app id the fake FastGPT knows; any other answers 403 unAuthApp. */
+export const fakeFastGptAppId = '66e29b870b24ce35330c0f08';
+
+/** What the fake FastGPT answers to `GET /api/core/chat/init?appId=` (FastGPT's documented shape). */
+export const fakeFastGptInit = {
+  code: 200,
+  statusText: '',
+  message: '',
+  data: {
+    chatId: '',
+    appId: fakeFastGptAppId,
+    variables: {},
+    app: {
+      chatConfig: {
+        questionGuide: true,
+        variables: [{ key: 'city', label: 'City', type: 'input', required: false }],
+        fileSelectConfig: { canSelectFile: true, canSelectImg: false, maxFiles: 10 },
+        welcomeText: 'Welcome to the fake FastGPT app',
+      },
+      chatModels: ['gpt-4o-mini'],
+      name: 'Fake FastGPT app',
+      avatar: '/imgs/app/avatar/workflow.svg',
+      intro: 'Answers questions about the fake knowledge base',
+      type: 'advanced',
+      pluginInputs: [],
+    },
+  },
+};
+
 /** Real HTTP servers on loopback speaking FastGPT's and Dify's documented chat formats, scripted per test. */
 export async function startFakePlatforms(options: { apiKey?: string } = {}): Promise<FakePlatforms> {
   const requests: PlatformRequest[] = [];
@@ -74,6 +115,16 @@ export async function startFakePlatforms(options: { apiKey?: string } = {}): Pro
     }
     if (platform === 'dify' && request.method === 'GET' && path === '/v1/info') {
       return sendJson(response, 200, { name: 'Fake Dify app', description: '', tags: [] });
+    }
+    if (platform === 'dify' && request.method === 'GET' && path === '/v1/parameters') {
+      return sendJson(response, 200, fakeDifyParameters);
+    }
+    if (platform === 'fastgpt' && request.method === 'GET' && path === '/api/core/chat/init') {
+      const appId = new URL(request.url ?? '/', 'http://fake').searchParams.get('appId');
+      if (appId !== fakeFastGptAppId) {
+        return sendJson(response, 403, { code: 403, statusText: 'unAuthApp', message: 'You do not have permission for this app' });
+      }
+      return sendJson(response, 200, fakeFastGptInit);
     }
     const isFastGptChat = path === '/api/v1/chat/completions';
     const isDifyChat = path === '/v1/chat-messages';
