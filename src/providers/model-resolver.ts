@@ -4,12 +4,15 @@ import { knownContextWindow } from './known-models.ts';
 import { aliasFor, aliasProvider, providerAnswersTo, unresolvedAliasError, type ModelAliases } from './model-aliases.ts';
 import type { PlatformConversationStore } from './dify/platform-conversation-store.ts';
 import { createLanguageModel } from './model-factory.ts';
+import { openAiPassthroughFor } from './openai-passthrough.ts';
 import { fetchFor, type OutboundHttp, type ProviderConnection } from './provider-connection.ts';
 import { isSystemEntry, type ProviderDirectory, type ProviderEntry } from './provider-directory.ts';
 import { describeProviderType } from './provider-types.ts';
 import type { ModelRequest, ModelResolver, ResolvedModel } from './resolved-model.ts';
 
 const defaultThinkingBudgetTokens = 4096;
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 /** Provider options that switch visible reasoning on; OpenAI-compatible reasoners stream it unasked. */
 function thinkingOptionsFor(connection: ProviderConnection): (enabled: boolean) => SharedV3ProviderOptions | undefined {
@@ -103,7 +106,13 @@ export function createModelResolver(dependencies: {
     return {
       provider: { id: record.id, name: record.name, type: record.providerType, isSystem: isSystemEntry(entry) },
       modelId,
-      model: createLanguageModel(connection, modelId, fetchFor(http, connection), platformConversations),
+      // Built on first use: the OpenAI relay never needs the AI SDK model, whose schemas are costly to build.
+      get model() {
+        const model = createLanguageModel(connection, modelId!, fetchFor(http, connection), platformConversations);
+        Object.defineProperty(this, 'model', { value: model, enumerable: true });
+        return model;
+      },
+      ...optional('openAiPassthrough', openAiPassthroughFor(http, connection)),
       contextWindow: record.contextWindow ?? knownContextWindow(modelId) ?? defaultContextWindow,
       ...(record.maxTokens ? { maxOutputTokens: record.maxTokens } : {}),
       thinkingOptions: thinkingOptionsFor(connection),
