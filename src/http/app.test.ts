@@ -118,6 +118,19 @@ for (const database of testDatabases()) {
       assert.equal(json(response).code, 'UNAUTHORIZED');
     });
 
+    it('takes an empty body labelled JSON as no body: a DELETE passes, a POST that needs one is a 400', async () => {
+      const user = await signUp(harness.app);
+      const jsonHeaders = { ...bearer(user.token), 'content-type': 'application/json' };
+      const created = await harness.app.inject({ method: 'POST', url: '/api/conversations', headers: bearer(user.token), payload: { title: 'x' } });
+      const id = JSON.parse(created.body).data.id;
+      const removed = await harness.app.inject({ method: 'DELETE', url: `/api/conversations/${id}`, headers: jsonHeaders, payload: '' });
+      assert.equal(removed.statusCode, 200, removed.body);
+      const empty = await harness.app.inject({ method: 'POST', url: '/api/conversations/x/messages', headers: jsonHeaders, payload: '' });
+      assert.ok(empty.statusCode >= 400 && empty.statusCode < 500, empty.body);
+      const poisoned = await harness.app.inject({ method: 'POST', url: '/api/conversations', headers: jsonHeaders, payload: '{"__proto__":{"x":1},"title":"p"}' });
+      assert.equal(poisoned.statusCode, 400);
+    });
+
     it('answers unknown routes with 404 in the surface’s own format', async () => {
       const api = await harness.app.inject({ method: 'GET', url: '/api/nothing-here' });
       assert.equal(api.statusCode, 404);

@@ -59,6 +59,14 @@ export async function buildApp(dependencies: AppDependencies, options: BuildAppO
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
   // Background work (turns, sweeps) logs through the app's logger and its redaction rules.
   dependencies.log.attach(app.log);
+  // An empty body sent as JSON is no body: many fetch wrappers label every request JSON, DELETEs
+  // included. Fastify's own parser (prototype-poisoning checks included) reads everything else.
+  const jsonParser = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    return jsonParser(request, body as string, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompilerFor(config.validateResponses));
 
