@@ -1,16 +1,8 @@
 import type { LanguageModelV3FilePart, LanguageModelV3Message, LanguageModelV3TextPart } from '@ai-sdk/provider';
 import { Buffer } from 'node:buffer';
+import type { PromptFile } from '../files/prompt-files.ts';
 
-/** A stored file as a prompt needs it (the files service reads it for its owner). */
-export interface PromptFile {
-  id: string;
-  name: string;
-  mimeType: string;
-  kind: 'image' | 'text';
-  data: Uint8Array;
-  /** The file's text, for text-like files (documents are extracted by the files service). */
-  text?: string;
-}
+export type { PromptFile };
 
 /** The part of the files service chat needs; it answers NOT_FOUND for ids the user does not own. */
 export interface PromptFiles {
