@@ -126,6 +126,7 @@ export function createAgentChat(dependencies: {
       permissionLevel: principal.permissionLevel,
       enabledTools: agent.tools,
       providerId: provider.record.id,
+      agentId: agent.id,
       model: agent.config.model ?? null,
       surface: options.surface,
       ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),

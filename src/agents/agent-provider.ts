@@ -22,7 +22,7 @@ export interface AgentStatus {
  * operator's agent keeps using the operator's Dify app even when a user has one of their own.
  */
 export async function providerForAgent(providers: ProviderModule, userId: string, agent: Agent): Promise<ProviderEntry> {
-  const byId = await providers.directory.findVisible(userId, agent.provider);
+  const byId = await providers.directory.findVisible(userId, agent.provider, { forAgentId: agent.id });
   if (byId?.record.enabled) return byId;
   const wanted = agent.provider.toLowerCase();
   const type = describeProviderType(wanted)?.type;
@@ -54,7 +54,7 @@ export async function checkAgentStatus(
   // FastGPT cannot list models, so its probe is a one-token chat, which needs some model label.
   const info = describeProviderType(entry.record.providerType);
   const label = info?.wireFormat === 'fastgpt' && !entry.record.defaultModel && entry.record.models.length === 0 ? info.knownModels[0]?.id : undefined;
-  const result = await providers.models.test(principal, entry.record.id, agent.config.model ?? label);
+  const result = await providers.models.test(principal, entry.record.id, agent.config.model ?? label, { forAgentId: agent.id });
   return {
     agentId: agent.id,
     status: result.success ? 'online' : 'offline',

@@ -80,6 +80,7 @@ export function createChatService(options: ChatServiceOptions) {
       (await options.models.resolve(request.userId, {
         providerId: request.providerId ?? conversation.providerId,
         model: request.model ?? conversation.model,
+        ...(request.agentId ? { agentId: request.agentId } : {}),
       }));
     const callSettings: CallSettings = {
       temperature: conversation.temperature ?? undefined,

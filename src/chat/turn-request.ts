@@ -20,6 +20,8 @@ export interface TurnRequest {
   enabledTools?: string[];
   providerId?: string | null;
   model?: string | null;
+  /** Set by the agent chat only: the agent, found visible to the caller, whose own provider the turn may use. */
+  agentId?: string;
   idempotencyKey?: string;
   /** Which API started the turn (luxx, openai, anthropic …), for the usage ledger. */
   surface: string;

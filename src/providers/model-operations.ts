@@ -57,8 +57,11 @@ export function createModelOperations(dependencies: { directory: ProviderDirecto
       return pullOllamaModel(connection, fetchFor(http, connection, { headersTimeoutMs: 60_000 }), model, signal);
     },
 
-    async test(principal: Principal, id: string, model: string | undefined): Promise<ProviderTestResult> {
-      const entry = await directory.findVisible(principal.user.id, id, { includeDisabledSystem: principal.isAdmin });
+    /** `forAgentId`: the agent (found visible to the caller) whose own provider this is. */
+    async test(principal: Principal, id: string, model: string | undefined, options: { forAgentId?: string } = {}): Promise<ProviderTestResult> {
+      const entry = await directory.findVisible(principal.user.id, id, {
+        includeDisabledSystem: principal.isAdmin, includeAgentBound: principal.isAdmin, ...options,
+      });
       if (!entry) throw notFound('provider');
       const connection = directory.connectionOf(entry);
       const chosenModel = model ?? entry.record.defaultModel ?? entry.record.models[0];

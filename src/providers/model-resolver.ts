@@ -84,7 +84,7 @@ export function createModelResolver(dependencies: {
     let entry: ProviderEntry;
     let modelId: string | undefined;
     if (request.providerId) {
-      const found = await directory.findVisible(userId, request.providerId);
+      const found = await directory.findVisible(userId, request.providerId, request.agentId ? { forAgentId: request.agentId } : {});
       if (!found) throw notFound('provider');
       if (!found.record.enabled) throw validationError(`provider "${found.record.name}" is disabled`);
       entry = found;
@@ -123,7 +123,7 @@ export function createModelResolver(dependencies: {
               // A chain that comes back to a provider already tried ends here rather than looping.
               if (fallbackProviderId && visited.has(fallbackProviderId)) return undefined;
               try {
-                return await resolveChain(userId, { providerId: nextProvider, model: fallbackModel }, new Set(visited));
+                return await resolveChain(userId, { providerId: nextProvider, model: fallbackModel, ...(request.agentId ? { agentId: request.agentId } : {}) }, new Set(visited));
               } catch (error) {
                 // A fallback deleted or disabled since it was set is no fallback; the first error stands.
                 if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'VALIDATION_ERROR')) return undefined;

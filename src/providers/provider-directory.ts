@@ -15,6 +15,25 @@ export interface ProviderEntry {
 
 export const isSystemEntry = (entry: ProviderEntry): boolean => entry.origin !== 'user';
 
+export interface VisibilityOptions {
+  /** Disabled system providers too (admins managing them). */
+  includeDisabledSystem?: boolean;
+  /** System providers made for one agent too (admins managing them). */
+  includeAgentBound?: boolean;
+  /** The agent whose own provider the caller may use, after the agent itself was found visible. */
+  forAgentId?: string;
+}
+
+/**
+ * A system provider made for one agent holds the operator's endpoint and key for that agent only:
+ * other users reach it through the agent, never by naming its id.
+ */
+function isHiddenAgentProvider(entry: ProviderEntry, options: VisibilityOptions): boolean {
+  const agentId = entry.record.settings.agentId;
+  if (!agentId || entry.origin === 'user') return false;
+  return !options.includeAgentBound && options.forAgentId !== agentId;
+}
+
 function defaultFirst(entries: ProviderEntry[]): ProviderEntry[] {
   return [...entries.filter((entry) => entry.record.isDefault), ...entries.filter((entry) => !entry.record.isDefault)];
 }
@@ -59,21 +78,22 @@ export function createProviderDirectory(dependencies: {
     environmentKeyHint: (id: string): string | null => environmentById.get(id)?.record.apiKeyHint ?? null,
 
     /** The user's own providers, then the system ones. */
-    async visible(userId: string, options: { includeDisabledSystem?: boolean } = {}): Promise<ProviderEntry[]> {
+    async visible(userId: string, options: VisibilityOptions = {}): Promise<ProviderEntry[]> {
       const rows = (await repository.listVisible(userId)).map(entryOf);
       const own = rows.filter((entry) => entry.origin === 'user');
       const system = [...environmentEntries, ...rows.filter((entry) => entry.origin === 'system')].filter(
-        (entry) => options.includeDisabledSystem || entry.record.enabled,
+        (entry) => (options.includeDisabledSystem || entry.record.enabled) && !isHiddenAgentProvider(entry, options),
       );
       return [...own, ...system];
     },
 
-    async findVisible(userId: string, id: string, options: { includeDisabledSystem?: boolean } = {}): Promise<ProviderEntry | undefined> {
+    async findVisible(userId: string, id: string, options: VisibilityOptions = {}): Promise<ProviderEntry | undefined> {
       const environment = environmentById.get(id);
       if (environment) return { record: environment.record, origin: 'environment' };
       const row = await repository.findVisible(userId, id);
       if (!row) return undefined;
       const entry = entryOf(row);
+      if (isHiddenAgentProvider(entry, options)) return undefined;
       return entry.origin === 'system' && !row.enabled && !options.includeDisabledSystem ? undefined : entry;
     },
 

@@ -70,9 +70,11 @@ export function createProviderService(dependencies: {
   async function checkFallback(owner: ProviderOwner, id: string, fallbackId: string | null | undefined): Promise<void> {
     if (!fallbackId) return;
     if (fallbackId === id) throw validationError('fallback_provider_id cannot be the provider itself');
-    const usable =
+    const found =
       directory.isEnvironmentProvider(fallbackId) ||
       (owner === null ? await repository.findOwned(null, fallbackId) : await repository.findVisible(owner, fallbackId));
+    // Another agent's own system provider is reached through that agent only, never as a fallback.
+    const usable = found === true || (found && !(owner !== null && found.userId === null && found.settings.agentId));
     if (!usable) throw validationError(`fallback_provider_id ${fallbackId} is not a provider this one can use`);
   }
 
@@ -100,13 +102,13 @@ export function createProviderService(dependencies: {
   return {
     async list(context: RequestContext): Promise<ProviderDetails[]> {
       const principal = principalOf(context);
-      const entries = await directory.visible(principal.user.id, { includeDisabledSystem: principal.isAdmin });
+      const entries = await directory.visible(principal.user.id, { includeDisabledSystem: principal.isAdmin, includeAgentBound: principal.isAdmin });
       return entries.map((entry) => detailsOf(entry, principal));
     },
 
     async get(context: RequestContext, id: string): Promise<ProviderDetails> {
       const principal = principalOf(context);
-      const entry = await directory.findVisible(principal.user.id, id, { includeDisabledSystem: principal.isAdmin });
+      const entry = await directory.findVisible(principal.user.id, id, { includeDisabledSystem: principal.isAdmin, includeAgentBound: principal.isAdmin });
       if (!entry) throw notFound('provider');
       return detailsOf(entry, principal);
     },

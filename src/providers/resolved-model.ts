@@ -37,6 +37,11 @@ export interface ModelRequest {
   providerId?: string | null;
   /** A model id; absent means the provider's default model. */
   model?: string | null;
+  /**
+   * Set by the agent chat only, after it found the agent visible to the caller: that agent's own
+   * provider may be used. Never taken from a request body.
+   */
+  agentId?: string;
 }
 
 /** What the chat engine asks of the providers module. */

@@ -89,6 +89,41 @@ for (const database of testDatabases()) {
       assert.equal(harness.fake.chatRequests.length, before);
     });
 
+    it("an admin agent's own provider serves that agent only: no other user lists, names, borrows or falls back to it", async () => {
+      const agent = json(await send('POST', '/api/agents', admin, {
+        name: 'Private HR', provider: 'openai', endpoint: harness.fake.openaiBaseUrl, apiKey: agentKey, model: 'fake-model', isActive: true,
+      })).data;
+      const own = json(await send('GET', `/api/agents/${agent.id}`, admin)).data.ownProviderId as string;
+      assert.ok(own, 'admins managing the agent see its provider');
+      assert.equal(json(await send('GET', `/api/providers/${own}`, admin)).data.id, own);
+
+      const user = harness.user.token;
+      assert.equal(json(await send('GET', `/api/agents/${agent.id}`, user)).data.ownProviderId, null);
+      const listed = json(await send('GET', '/api/providers', user)).data;
+      assert.ok(!JSON.stringify(listed).includes(own), 'the provider is not listed to users');
+      assert.equal((await send('GET', `/api/providers/${own}`, user)).statusCode, 404);
+
+      const before = harness.fake.chatRequests.length;
+      const named = await send('POST', '/v1/chat/completions', user, { model: `fake-model`, provider_id: own, messages: [{ role: 'user', content: 'hi' }] });
+      const conversation = json(await send('POST', '/api/conversations', user, { title: 'borrow' })).data;
+      const luxx = await send('POST', '/api/messages', user, { conversation_id: conversation.id, content: 'hi', provider_id: own, stream: false });
+      assert.equal(luxx.statusCode, 404, luxx.body);
+      const borrowed = await send('POST', '/api/agents', user, { name: 'Borrower', provider: own, isActive: true });
+      if (borrowed.statusCode === 200) {
+        assert.equal((await chat(json(borrowed).data.id, user)).statusCode, 400, 'an agent of theirs naming it cannot chat through it');
+      }
+      const fallback = await send('PUT', `/api/providers/${harness.providerId}`, user, { fallback_provider_id: own });
+      assert.equal(fallback.statusCode, 400, fallback.body);
+      const withAgentKey = harness.fake.chatRequests.slice(before).filter((request) => request.headers.authorization === `Bearer ${agentKey}`);
+      assert.equal(withAgentKey.length, 0, `nothing used the agent's key (the named request answered ${named.statusCode})`);
+
+      // Through the agent itself, the same user still chats with the agent's key.
+      harness.fake.script(answer([text('via the agent')]));
+      const reply = await chat(agent.id, user);
+      assert.equal(reply.statusCode, 200, reply.body);
+      assert.equal(harness.fake.chatRequests.at(-1)!.headers.authorization, `Bearer ${agentKey}`);
+    });
+
     it('edits from the form keep the key unless a new one is sent; isActive alone works; delete removes the provider', async () => {
       const agent = json(await send('POST', '/api/agents', admin, {
         name: 'Editable', provider: 'custom', endpoint: harness.fake.openaiBaseUrl, apiKey: agentKey, model: 'fake-model', capabilities: [], isActive: true,

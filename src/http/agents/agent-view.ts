@@ -54,7 +54,7 @@ export function agentView(agent: DetailedAgent, principal: Principal): z.infer<t
     systemPrompt: agent.config.systemPrompt ?? null,
     temperature: agent.config.temperature ?? null,
     maxTokens: agent.config.maxTokens ?? null,
-    ownProviderId: own?.id ?? null,
+    ownProviderId: manager ? (own?.id ?? null) : null,
     endpoint: manager ? (own?.baseUrl ?? null) : null,
     appId: manager ? (agent.appId ?? null) : null,
     apiKeyHint: manager ? (own?.apiKeyHint ?? null) : null,
