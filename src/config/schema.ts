@@ -174,6 +174,8 @@ export const configSchema = z.object({
       userQuotaBytes: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
       /** Longest text of one attached file handed to a model (the rest is cut, with a note). */
       promptTextMaxChars: z.coerce.number().int().min(100).max(10_000_000).default(32_000),
+      promptMaxFiles: z.coerce.number().int().min(1).max(100).default(20),
+      promptMaxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
     })
     .prefault({}),
   models: modelSettings,
@@ -279,4 +281,6 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_MAX_FILE_BYTES: 'files.maxFileBytes',
   COLLOQUY_FILE_QUOTA_BYTES: 'files.userQuotaBytes',
   COLLOQUY_FILE_PROMPT_MAX_CHARS: 'files.promptTextMaxChars',
+  COLLOQUY_FILE_PROMPT_MAX_FILES: 'files.promptMaxFiles',
+  COLLOQUY_FILE_PROMPT_MAX_BYTES: 'files.promptMaxBytes',
 };

@@ -45,6 +45,8 @@ export function createFileModule(options: {
       maxFileBytes: config.files.maxFileBytes,
       userQuotaBytes: config.files.userQuotaBytes,
       promptTextMaxChars: config.files.promptTextMaxChars,
+      promptMaxFiles: config.files.promptMaxFiles,
+      promptMaxBytes: config.files.promptMaxBytes,
     },
   });
 

@@ -16,7 +16,7 @@ import { createFileService } from './file-service.ts';
 import { createLocalBlobStore } from './local-blob-store.ts';
 
 const quietLog = { info() {}, warn() {}, error() {} };
-const settings = { maxFileBytes: 1024 * 1024, userQuotaBytes: 0, promptTextMaxChars: 1000 };
+const settings = { maxFileBytes: 1024 * 1024, userQuotaBytes: 0, promptTextMaxChars: 1000, promptMaxFiles: 3, promptMaxBytes: 4096 };
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Every file under a folder, as paths relative to it. */
@@ -80,6 +80,26 @@ for (const database of testDatabases()) {
         assert.equal(await blobCount(), blobsBefore, "the last delete removed alice's blob");
         assert.equal(filesUnder(path.join(filesDir, alice)).filter((name) => name.includes(sha256(bytes))).length, 0);
         assert.deepEqual(Buffer.from((await module.service.readContent(bob, bobsCopy.id)).bytes), bytes, "bob's copy is untouched");
+      });
+
+      it('reads at most promptMaxFiles files and promptMaxBytes bytes for one prompt, refusing before any read', async () => {
+        const text = (size: number, name: string) => module.service.upload(alice, { name, mimeType: 'text/plain', bytes: Buffer.alloc(size, 'a') });
+        const small = await Promise.all([1, 2, 3, 4].map((index) => text(100, `small-${index}.txt`)));
+        const ready = await module.service.readForPrompt(alice, small.slice(0, 3).map((file) => file.id));
+        assert.equal(ready.length, 3);
+        await assert.rejects(module.service.readForPrompt(alice, small.map((file) => file.id)), (error: any) => {
+          assert.equal(error.code, 'VALIDATION_ERROR');
+          assert.match(error.message, /at most 3 files/);
+          return true;
+        });
+        // The same file named many times is one file (each id once).
+        assert.equal((await module.service.readForPrompt(alice, Array(50).fill(small[0]!.id))).length, 1);
+        const large = await Promise.all([text(3000, 'large-1.txt'), text(3000, 'large-2.txt')]);
+        await assert.rejects(module.service.readForPrompt(alice, large.map((file) => file.id)), (error: any) => {
+          assert.equal(error.code, 'PAYLOAD_TOO_LARGE');
+          assert.match(error.message, /at most 4096 bytes/);
+          return true;
+        });
       });
 
       it('leaves no blob and no bytes behind when the row cannot be written', async () => {

@@ -21,6 +21,9 @@ export interface FileServiceSettings {
   userQuotaBytes: number;
   /** Longest text of one file handed to a model. */
   promptTextMaxChars: number;
+  /** Most files one prompt may read, and their total bytes: one request never reads without bound. */
+  promptMaxFiles: number;
+  promptMaxBytes: number;
 }
 
 /** A stored file as callers see it (never where its bytes are). */
@@ -222,11 +225,20 @@ export function createFileService(dependencies: FileServiceDependencies) {
      */
     async readForPrompt(userId: string, fileIds: string[]): Promise<PromptFile[]> {
       const ids = [...new Set(fileIds)];
+      if (ids.length > settings.promptMaxFiles) throw validationError(`attach at most ${settings.promptMaxFiles} files to one message`);
       const files = new Map((await repository.findManyForUser(userId, ids)).map((file) => [file.id, file]));
       const missing = ids.filter((id) => !files.has(id));
       if (missing.length > 0) throw notFound(`file ${missing.join(', ')}`);
       // Refuse an unusable type before reading anyone's bytes.
       for (const file of files.values()) assertUsableInChat(file);
+      // Checked on the recorded sizes before any byte is read.
+      const totalBytes = [...files.values()].reduce((sum, file) => sum + file.size, 0);
+      if (totalBytes > settings.promptMaxBytes) {
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `the files attached to one message may hold at most ${settings.promptMaxBytes} bytes (${megabytes(settings.promptMaxBytes)}); these hold ${totalBytes}`,
+        );
+      }
       const ready: PromptFile[] = [];
       for (const id of ids) {
         const file = files.get(id)!;
