@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, DatabaseSchema } from '../schema.ts';
-import { fromFlag, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
 export interface ApiKey {
   id: string;

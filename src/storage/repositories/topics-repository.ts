@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../schema.ts';
-import { fromFlag, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
 /** LobeChat's topic: a conversation, seen as one of an agent's (or the inbox's) chats. */
 export interface Topic {

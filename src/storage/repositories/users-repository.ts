@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsersTable } from '../schema.ts';
-import { fromFlag, toFlag, withConflictAs } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
+import { withConflictAs } from '../unique-violations.ts';
 
 export type Role = 'user' | 'admin';
 
