@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import type { StoredAgent, StoredAgentConfig } from '../storage/repositories/agents-repository.ts';
+
+export type { AgentSource } from '../storage/repositories/agents-repository.ts';
+
+/** An agent as stored: the repository's shape, which the schemas below must produce. */
+export type Agent = StoredAgent;
 
 /** How an agent calls its model. Unknown keys are refused, so a typo is an error, not a silent no-op. */
 export const agentConfigSchema = z
@@ -13,7 +19,7 @@ export const agentConfigSchema = z
     /** Dify apps that cannot stream are called in blocking mode. */
     responseMode: z.enum(['streaming', 'blocking']).optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<StoredAgentConfig>;
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
@@ -38,22 +44,6 @@ export const agentFieldsSchema = z.object({
 });
 
 export type AgentFields = z.infer<typeof agentFieldsSchema>;
-
-export type AgentSource = 'admin' | 'file' | 'user';
-
-export interface Agent extends Omit<AgentFields, 'visibility'> {
-  visibility: 'private' | 'public';
-  id: string;
-  /** Null for system agents, which every user can see when public. */
-  ownerId: string | null;
-  source: AgentSource;
-  /** The provider made for this agent from its own endpoint and key (deleted with it); null otherwise. */
-  endpointProviderId?: string | null;
-  /** The remote app's id (FastGPT's appId), when one was given. */
-  appId?: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export const agentIdSchema = z
   .string()

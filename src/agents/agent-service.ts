@@ -5,7 +5,7 @@ import { AppError, notFound, validationError } from '../errors/app-error.ts';
 import { fetchFor, type OutboundHttp, type ProviderConnection } from '../providers/provider-connection.ts';
 import type { ProviderModule } from '../providers/provider-module.ts';
 import type { IdGenerator } from '../storage/ids.ts';
-import type { AgentEndpointProvider, AgentListOptions, AgentPatch, AgentsRepository } from '../storage/repositories/agents-repository.ts';
+import type { AgentEndpointProvider, AgentListOptions, AgentOwner, AgentPatch, AgentsRepository } from '../storage/repositories/agents-repository.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import type { Agent, AgentConfig, AgentFields } from './agent-definition.ts';
 import { createAgentEndpoints, type AgentEndpointInput } from './agent-endpoint.ts';
@@ -84,10 +84,18 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
     return agent;
   }
 
-  async function findChangeable(principal: Principal, id: string): Promise<Agent> {
+  /**
+   * The agent and the owner a change of it names. Users change their own agents; the system
+   * agents (owner null) only through an admin's principal. The owner comes from the principal,
+   * not from the row, so the write itself is scoped to what the caller may change.
+   */
+  async function findChangeable(principal: Principal, id: string): Promise<{ agent: Agent; owner: AgentOwner }> {
     const agent = await findVisible(principal, id);
-    if (agent.ownerId === null && !principal.isAdmin) throw new AppError('FORBIDDEN', 'only admins change system agents');
-    return agent;
+    if (agent.ownerId === null) {
+      if (!principal.isAdmin) throw new AppError('FORBIDDEN', 'only admins change system agents');
+      return { agent, owner: null };
+    }
+    return { agent, owner: principal.user.id };
   }
 
   function checkVisibility(ownerId: string | null, visibility: AgentFields['visibility']): 'private' | 'public' {
@@ -97,12 +105,12 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
     return visibility ?? (ownerId === null ? 'public' : 'private');
   }
 
-  async function detailed(agents: Agent[]): Promise<DetailedAgent[]> {
-    const found = await repository.findEndpointProviders(agents.flatMap((agent) => (agent.endpointProviderId ? [agent.endpointProviderId] : [])));
+  async function detailed(principal: Principal, agents: Agent[]): Promise<DetailedAgent[]> {
+    const found = await repository.findEndpointProviders(principal.user.id, agents.flatMap((agent) => (agent.endpointProviderId ? [agent.endpointProviderId] : [])));
     return agents.map((agent) => ({ ...agent, endpoint: (agent.endpointProviderId && found.get(agent.endpointProviderId)) || null }));
   }
 
-  const one = async (agent: Agent): Promise<DetailedAgent> => (await detailed([agent]))[0]!;
+  const one = async (principal: Principal, agent: Agent): Promise<DetailedAgent> => (await detailed(principal, [agent]))[0]!;
 
   async function record(principal: Principal, action: string, id: string): Promise<void> {
     await audit.record(undefined, { action, actorUserId: principal.user.id, targetType: 'agent', targetId: id, result: 'success' });
@@ -111,14 +119,14 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
   return {
     findVisible,
 
-    get: async (principal: Principal, id: string): Promise<DetailedAgent> => one(await findVisible(principal, id)),
+    get: async (principal: Principal, id: string): Promise<DetailedAgent> => one(principal, await findVisible(principal, id)),
 
     /** Inactive agents, when asked for: admins see every visible one, users only their own. */
     async list(principal: Principal, query: AgentQuery): Promise<{ items: DetailedAgent[]; total: number }> {
       const { includeInactive, ...rest } = query;
       const inactive = !includeInactive ? 'none' : principal.isAdmin ? 'all' : 'own';
       const page = await repository.listVisible(principal.user.id, { ...rest, inactive, includePrivateSystem: principal.isAdmin });
-      return { items: await detailed(page.items), total: page.total };
+      return { items: await detailed(principal, page.items), total: page.total };
     },
 
     async create(context: RequestContext, input: AgentCreateInput): Promise<DetailedAgent> {
@@ -135,7 +143,7 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
         if (await repository.findVisible(principal.user.id, agentId, principal.isAdmin)) throw new AppError('CONFLICT', 'an agent with this id exists');
         throw validationError('this agent id cannot be used; choose another or leave it out');
       };
-      if ((await repository.findAnyIds([agentId])).length > 0) await refuseTakenId();
+      if ((await repository.findTakenIds([agentId])).size > 0) await refuseTakenId();
 
       const endpointProviderId = withEndpoint ? await endpoints.create(context, { id: agentId, name: fields.name, ownerId }, fields.provider, { endpoint, apiKey }) : null;
       const now = clock().toISOString();
@@ -152,12 +160,12 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
       }
       if (!inserted) await refuseTakenId();
       await record(principal, 'agent.create', agent.id);
-      return one(agent);
+      return one(principal, agent);
     },
 
     async update(context: RequestContext, id: string, input: AgentUpdateInput): Promise<DetailedAgent> {
       const principal = principalIn(context);
-      const agent = await findChangeable(principal, id);
+      const { agent, owner: changedAs } = await findChangeable(principal, id);
       const { endpoint, apiKey, appId, configChanges, ...fields } = input;
       if (fields.visibility !== undefined) checkVisibility(agent.ownerId, fields.visibility);
       const patch: AgentPatch = { ...fields, ...(appId !== undefined ? { appId } : {}) };
@@ -183,21 +191,22 @@ export function createAgentService(dependencies: AgentServiceDependencies) {
         patch.provider = created;
         patch.endpointProviderId = created;
       }
+      let updated = false;
       try {
-        await repository.update(id, patch, clock().toISOString());
-      } catch (error) {
-        if (created) await endpoints.remove(context, created);
-        throw error;
+        updated = await repository.update(changedAs, id, patch, clock().toISOString());
+      } finally {
+        if (!updated && created) await endpoints.remove(context, created);
       }
+      if (!updated) throw notFound('agent');
       if (dropped) await endpoints.remove(context, dropped);
       await record(principal, 'agent.update', id);
-      return one(await findVisible(principal, id));
+      return one(principal, await findVisible(principal, id));
     },
 
     async delete(context: RequestContext, id: string): Promise<void> {
       const principal = principalIn(context);
-      const agent = await findChangeable(principal, id);
-      await repository.delete(id);
+      const { agent, owner } = await findChangeable(principal, id);
+      if (!(await repository.delete(owner, id))) throw notFound('agent');
       if (agent.endpointProviderId) await endpoints.remove(context, agent.endpointProviderId);
       await record(principal, 'agent.delete', id);
     },

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createAgentsRepository } from '../storage/repositories/agents-repository.ts';
+import { createAgentsRepository, type AgentOwner } from '../storage/repositories/agents-repository.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import type { Agent, AgentFileEntry } from './agent-definition.ts';
 import { readAgentsFile, type InvalidAgentEntry } from './agents-file.ts';
@@ -13,6 +13,9 @@ export interface AgentsReloadReport {
   removed: string[];
   invalid: InvalidAgentEntry[];
 }
+
+/** File agents are system agents: the file speaks for the operator. */
+const systemAgents: AgentOwner = null;
 
 const comparable = (entry: Omit<AgentFileEntry, 'id'> | Agent) =>
   JSON.stringify([
@@ -31,9 +34,9 @@ export async function syncAgentsFile(db: Kysely<DatabaseSchema>, file: string, n
   return db.transaction().execute(async (transaction) => {
     const repository = createAgentsRepository(transaction);
     const report: AgentsReloadReport = { file, added: [], updated: [], unchanged: [], removed: [], invalid: [...contents.invalid] };
-    const stored = new Map((await repository.listBySource('file')).map((agent) => [agent.id, agent]));
+    const stored = new Map((await repository.listSystemBySource('file')).map((agent) => [agent.id, agent]));
     const newIds = contents.valid.filter(({ entry }) => !stored.has(entry.id)).map(({ entry }) => entry.id);
-    const takenByOthers = new Set((await repository.findAnyIds(newIds)).map((agent) => agent.id));
+    const takenByOthers = await repository.findTakenIds(newIds);
 
     for (const { index, entry } of contents.valid) {
       const { id, ...fields } = entry;
@@ -42,7 +45,7 @@ export async function syncAgentsFile(db: Kysely<DatabaseSchema>, file: string, n
       if (existing) {
         if (comparable(existing) === comparable(fieldsWithVisibility)) report.unchanged.push(id);
         else {
-          await repository.update(id, fieldsWithVisibility, now);
+          await repository.update(systemAgents, id, fieldsWithVisibility, now);
           report.updated.push(id);
         }
       } else if (takenByOthers.has(id)) {
@@ -56,7 +59,7 @@ export async function syncAgentsFile(db: Kysely<DatabaseSchema>, file: string, n
     const present = new Set([...contents.valid.map(({ entry }) => entry.id), ...contents.invalid.flatMap((entry) => (entry.id ? [entry.id] : []))]);
     for (const id of stored.keys()) {
       if (present.has(id)) continue;
-      await repository.delete(id);
+      await repository.delete(systemAgents, id);
       report.removed.push(id);
     }
     return report;

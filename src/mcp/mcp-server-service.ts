@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import { AppError, notFound, validationError } from '../errors/app-error.ts';
 import type { SecretBox } from '../providers/secret-box.ts';
-import { withConflictAs } from '../storage/errors.ts';
+import { withConflictAs } from '../storage/unique-violations.ts';
 import type { IdGenerator } from '../storage/ids.ts';
 import { assertValidHeaders, headerHints } from './mcp-header-rules.ts';
 import type { McpServerDefinition } from './mcp-server-definition.ts';

@@ -1,29 +1,24 @@
 import type { Kysely, Selectable } from 'kysely';
-import { fromFlag, parseJson, toFlag } from '../storage/errors.ts';
+import { z } from 'zod';
+import { jsonColumnsOf } from '../storage/json-columns.ts';
 import type { DatabaseSchema, McpServersTable } from '../storage/schema.ts';
+import { fromFlag, toFlag } from '../storage/sql-flags.ts';
 
-/** A user's remote MCP server row. Headers stay sealed; only the service opens them. */
-export interface StoredMcpServer {
-  id: string;
-  userId: string;
-  name: string;
-  transport: 'streamable-http' | 'sse';
-  url: string;
-  description: string | null;
-  headersCipher: string | null;
+/** A user's remote MCP server row. Headers stay sealed (`headersCipher`); only the service opens them. */
+export interface StoredMcpServer extends Omit<Selectable<McpServersTable>, 'headerHints' | 'enabled'> {
   /** Header name → masked value, for display. */
   headerHints: Record<string, string>;
   enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
 }
+
+const headerHintsColumn = z.record(z.string(), z.string());
 
 export type McpServerPatch = Partial<Omit<StoredMcpServer, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
 
 function toServer(row: Selectable<McpServersTable>): StoredMcpServer {
   return {
     ...row,
-    headerHints: parseJson<Record<string, string>>(row.headerHints, {}),
+    headerHints: jsonColumnsOf('mcpServers', row.id)('headerHints', headerHintsColumn, row.headerHints),
     enabled: fromFlag(row.enabled),
   };
 }

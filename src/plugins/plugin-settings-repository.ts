@@ -1,22 +1,21 @@
-import type { Kysely } from 'kysely';
-import { parseJson } from '../storage/errors.ts';
-import type { DatabaseSchema } from '../storage/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { jsonColumnsOf, jsonObjectColumn } from '../storage/json-columns.ts';
+import type { DatabaseSchema, PluginSettingsTable } from '../storage/schema.ts';
 
-/** A user's settings for one plugin; the values stay sealed, only the hints are readable. */
-export interface StoredPluginSettings {
-  userId: string;
-  identifier: string;
-  settingsCipher: string;
+/** A user's settings for one plugin; the values stay sealed (`settingsCipher`), only the hints are readable. */
+export interface StoredPluginSettings extends Omit<Selectable<PluginSettingsTable>, 'settingHints'> {
   /** Setting name → masked value, for display. */
   settingHints: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
 }
+
+/** The table's key is (user, identifier); errors name the row by both. */
+const toStored = (row: Selectable<PluginSettingsTable>): StoredPluginSettings => ({
+  ...row,
+  settingHints: jsonColumnsOf('pluginSettings', `user_id=${row.userId}, identifier=${row.identifier}`)('settingHints', jsonObjectColumn, row.settingHints),
+});
 
 /** Every query names the owner: a user only ever reads and writes their own settings. */
 export function createPluginSettingsRepository(db: Kysely<DatabaseSchema>) {
-  const toStored = (row: { userId: string; identifier: string; settingsCipher: string; settingHints: string; createdAt: string; updatedAt: string }) =>
-    ({ ...row, settingHints: parseJson<Record<string, unknown>>(row.settingHints, {}) });
   return {
     async listForUser(userId: string): Promise<StoredPluginSettings[]> {
       const rows = await db.selectFrom('pluginSettings').selectAll().where('userId', '=', userId).orderBy('identifier').execute();

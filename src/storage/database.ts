@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
-import type pg from 'pg';
-import { requireLazily } from '../lazy-require.ts';
 import type { DatabaseTarget } from '../config/load-config.ts';
 import type { DatabaseSchema } from './schema.ts';
+import { loadPostgresDriver } from './scale-out-drivers.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,7 +64,7 @@ function openPostgres(url: string, options: DatabaseOptions): Kysely<DatabaseSch
   if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
   }
-  const { Pool } = requireLazily('pg') as typeof pg;
+  const { Pool } = loadPostgresDriver();
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,

@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import { foundationMigration } from './migrations/0001-foundation.ts';
 import { chatEngineMigration } from './migrations/0002-chat-engine.ts';
@@ -23,11 +23,23 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/**
+ * On PostgreSQL, the schema unqualified names land in. Kysely's migrator, told no schema, takes a
+ * migration table in any schema of the database as its own, and then fails to lock a table its
+ * search path cannot see; naming the current schema keeps the table where it always was.
+ */
+async function migrationTableSchema(database: Database): Promise<string | undefined> {
+  if (database.dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+  return rows[0]?.schema;
+}
+
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({
     // Migrations spell snake_case names themselves; the camel-case plugin stays out of the way.
     db: database.db.withoutPlugins(),
     provider: { getMigrations: async () => migrationsFor(database.dialect) },
+    migrationTableSchema: await migrationTableSchema(database),
   });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { requireLazily } from '../lazy-require.ts';
+import { loadRedisDriver } from './scale-out-drivers.ts';
 
 /**
  * One connection for everything that shares state through Redis. A command waits through at most
@@ -9,7 +9,7 @@ import { requireLazily } from '../lazy-require.ts';
  * down.
  */
 export function openRedis(url: string): Redis {
-  const { Redis: RedisClient } = requireLazily('ioredis') as typeof import('ioredis');
+  const { Redis: RedisClient } = loadRedisDriver();
   return new RedisClient(url, { maxRetriesPerRequest: 3 });
 }
 

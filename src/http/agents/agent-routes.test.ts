@@ -45,6 +45,11 @@ for (const database of testDatabases()) {
       assert.equal((await call('PUT', `/api/agents/${mine.id}`, other.token, { name: 'Stolen' })).statusCode, 404);
       assert.equal((await call('DELETE', `/api/agents/${mine.id}`, other.token)).statusCode, 404);
       assert.deepEqual(json(await call('GET', '/api/agents', other.token)).data.map((agent: any) => agent.id), ['file-writer']);
+      // An admin's powers are over system agents; a user's own agent is theirs alone.
+      assert.equal((await call('GET', `/api/agents/${mine.id}`, admin.token)).statusCode, 404);
+      assert.equal((await call('PUT', `/api/agents/${mine.id}`, admin.token, { name: 'Stolen' })).statusCode, 404);
+      assert.equal((await call('DELETE', `/api/agents/${mine.id}`, admin.token)).statusCode, 404);
+      assert.equal(json(await call('GET', `/api/agents/${mine.id}`, harness.user.token)).data.name, 'Mine');
 
       const page = json(await call('GET', '/api/agents?page=1&limit=1&category=code', harness.user.token)).data;
       assert.deepEqual(page.items.map((agent: any) => agent.id), [mine.id]);

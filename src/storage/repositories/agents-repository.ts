@@ -1,7 +1,51 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Agent, AgentFields, AgentSource } from '../../agents/agent-definition.ts';
-import { parseJson } from '../errors.ts';
+import { z } from 'zod';
+import { jsonColumnsOf, stringListColumn } from '../json-columns.ts';
 import type { AgentsTable, DatabaseSchema } from '../schema.ts';
+
+type AgentRow = Selectable<AgentsTable>;
+
+export type AgentSource = AgentRow['source'];
+
+/** Whose agents a change may touch: a user's id, or null for the system agents (admins' and the agents file's). */
+export type AgentOwner = string | null;
+
+/**
+ * The `config` column: how an agent calls its model. The API's schema (agents/agent-definition.ts)
+ * bounds each field and must produce this shape; reading checks only the types, and keeps keys
+ * this version does not know, so a rewrite of the config never drops them.
+ */
+const agentConfigShape = z.object({
+  model: z.string().optional(),
+  temperature: z.number().optional(),
+  maxTokens: z.number().optional(),
+  topP: z.number().optional(),
+  systemPrompt: z.string().optional(),
+  variables: z.record(z.string(), z.unknown()).optional(),
+  responseMode: z.enum(['streaming', 'blocking']).optional(),
+});
+
+export type StoredAgentConfig = z.output<typeof agentConfigShape>;
+
+const agentConfigColumn = agentConfigShape.loose();
+
+/** An agent row with its JSON decoded and its owner named for what it is. */
+export interface StoredAgent extends Pick<AgentRow, 'id' | 'source' | 'name' | 'description' | 'category' | 'provider' | 'avatar' | 'status' | 'visibility' | 'createdAt' | 'updatedAt'> {
+  /** Null for system agents, which every user can see when public. */
+  ownerId: string | null;
+  capabilities: string[];
+  config: StoredAgentConfig;
+  /** Tool names (the tool registry's), offered to the model on every turn. */
+  tools: string[];
+  knowledgeBaseIds: string[];
+  /** The provider made for this agent from its own endpoint and key (deleted with it); null otherwise. */
+  endpointProviderId?: string | null;
+  /** The remote app's id (FastGPT's appId), when one was given. */
+  appId?: string | null;
+}
+
+/** Every field an agent has besides its id, owner, source, endpoint and timestamps. */
+export type StoredAgentFields = Omit<StoredAgent, 'id' | 'ownerId' | 'source' | 'endpointProviderId' | 'appId' | 'createdAt' | 'updatedAt'>;
 
 export interface AgentListOptions {
   offset: number;
@@ -23,18 +67,13 @@ export interface AgentEndpointProvider {
 }
 
 /** Fields an update may change besides the shared agent fields. */
-export interface AgentPatch extends Partial<AgentFields> {
+export interface AgentPatch extends Partial<StoredAgentFields> {
   endpointProviderId?: string | null;
   appId?: string | null;
 }
 
-const list = (text: string): string[] => {
-  const value = parseJson<unknown>(text, []);
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-};
-
-function toAgent(row: Selectable<AgentsTable>): Agent {
-  const config = parseJson<unknown>(row.config, {});
+function toAgent(row: AgentRow): StoredAgent {
+  const json = jsonColumnsOf('agents', row.id);
   return {
     id: row.id,
     ownerId: row.userId,
@@ -46,10 +85,10 @@ function toAgent(row: Selectable<AgentsTable>): Agent {
     avatar: row.avatar,
     status: row.status,
     visibility: row.visibility,
-    capabilities: list(row.capabilities),
-    config: config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as Agent['config']) : {},
-    tools: list(row.tools),
-    knowledgeBaseIds: list(row.knowledgeBaseIds),
+    capabilities: json('capabilities', stringListColumn, row.capabilities),
+    config: json('config', agentConfigColumn, row.config),
+    tools: json('tools', stringListColumn, row.tools),
+    knowledgeBaseIds: json('knowledgeBaseIds', stringListColumn, row.knowledgeBaseIds),
     endpointProviderId: row.endpointProviderId ?? null,
     appId: row.appId ?? null,
     createdAt: row.createdAt,
@@ -69,8 +108,9 @@ function columnsOf(fields: AgentPatch): Updateable<AgentsTable> {
 }
 
 /**
- * Agents. A user sees their own and the public system agents (admins every system agent);
- * every read takes the caller, so another user's agent is simply not found.
+ * Agents. A user sees their own and the public system agents (admins every system agent); every
+ * read takes the caller and every change the owner (`AgentOwner`: null names the system agents,
+ * which only admins' and the agents file's paths pass), so another user's agent is simply not found.
  */
 export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
   function visibleTo(userId: string, includePrivateSystem: boolean) {
@@ -83,12 +123,12 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
   }
 
   return {
-    async findVisible(userId: string, id: string, includePrivateSystem: boolean): Promise<Agent | undefined> {
+    async findVisible(userId: string, id: string, includePrivateSystem: boolean): Promise<StoredAgent | undefined> {
       const row = await visibleTo(userId, includePrivateSystem).selectAll().where('id', '=', id).executeTakeFirst();
       return row && toAgent(row);
     },
 
-    async listVisible(userId: string, options: AgentListOptions): Promise<{ items: Agent[]; total: number }> {
+    async listVisible(userId: string, options: AgentListOptions): Promise<{ items: StoredAgent[]; total: number }> {
       let query = visibleTo(userId, options.includePrivateSystem);
       if (options.category !== undefined) query = query.where('category', '=', options.category);
       if (options.provider !== undefined) query = query.where('provider', '=', options.provider);
@@ -101,18 +141,24 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
       return { items: rows.map(toAgent), total: Number(counted.total) };
     },
 
-    async listBySource(source: AgentSource): Promise<Agent[]> {
-      const rows = await db.selectFrom('agents').selectAll().where('source', '=', source).orderBy('id').execute();
+    /** The system agents from one source (the agents file's, for its reload). */
+    async listSystemBySource(source: Exclude<AgentSource, 'user'>): Promise<StoredAgent[]> {
+      const rows = await db.selectFrom('agents').selectAll().where('userId', 'is', null).where('source', '=', source).orderBy('id').execute();
       return rows.map(toAgent);
     },
 
-    async findAnyIds(ids: string[]): Promise<Agent[]> {
-      if (ids.length === 0) return [];
-      return (await db.selectFrom('agents').selectAll().where('id', 'in', ids).execute()).map(toAgent);
+    /**
+     * Which of these ids are taken, by anyone: agent ids are one namespace across owners. Only
+     * the ids come back, never another owner's agent.
+     */
+    async findTakenIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('agents').select('id').where('id', 'in', [...new Set(ids)]).execute();
+      return new Set(rows.map((row) => row.id));
     },
 
     /** False when the id is taken; never raises a unique violation (it would abort a PostgreSQL transaction). */
-    async insert(agent: Agent): Promise<boolean> {
+    async insert(agent: StoredAgent): Promise<boolean> {
       const result = await db
         .insertInto('agents')
         .values({
@@ -128,26 +174,34 @@ export function createAgentsRepository(db: Kysely<DatabaseSchema>) {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
-    async update(id: string, fields: AgentPatch, now: string): Promise<void> {
-      await db.updateTable('agents').set({ ...columnsOf(fields), updatedAt: now }).where('id', '=', id).execute();
+    /** False when the owner has no agent with this id. */
+    async update(owner: AgentOwner, id: string, fields: AgentPatch, now: string): Promise<boolean> {
+      const result = await ownedBy(db.updateTable('agents').set({ ...columnsOf(fields), updatedAt: now }).where('id', '=', id), owner).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
-    /** The providers agents carry as their own, by id (only what a listing shows; never the key). */
-    async findEndpointProviders(ids: string[]): Promise<Map<string, AgentEndpointProvider>> {
+    /** The providers these agents carry as their own, among those the caller can use (only what a listing shows; never the key). */
+    async findEndpointProviders(userId: string, ids: string[]): Promise<Map<string, AgentEndpointProvider>> {
       if (ids.length === 0) return new Map();
       const rows = await db
         .selectFrom('providers')
         .select(['id', 'providerType', 'baseUrl', 'apiKeyHint'])
         .where('id', 'in', [...new Set(ids)])
+        .where((eb) => eb.or([eb('userId', '=', userId), eb('userId', 'is', null)]))
         .execute();
       return new Map(rows.map((row) => [row.id, row]));
     },
 
-    async delete(id: string): Promise<boolean> {
-      const result = await db.deleteFrom('agents').where('id', '=', id).executeTakeFirst();
+    async delete(owner: AgentOwner, id: string): Promise<boolean> {
+      const result = await ownedBy(db.deleteFrom('agents').where('id', '=', id), owner).executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
     },
   };
+}
+
+/** Narrows a change to the owner's rows; null is the system agents, never "any owner". */
+function ownedBy<Query extends { where: (column: 'userId', operator: 'is' | '=', value: string | null) => Query }>(query: Query, owner: AgentOwner): Query {
+  return owner === null ? query.where('userId', 'is', null) : query.where('userId', '=', owner);
 }
 
 export type AgentsRepository = ReturnType<typeof createAgentsRepository>;

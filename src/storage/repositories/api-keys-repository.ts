@@ -1,23 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, DatabaseSchema } from '../schema.ts';
-import { fromFlag, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
-export interface ApiKey {
-  id: string;
-  userId: string;
-  name: string;
-  keyPrefix: string;
-  keyLast4: string;
-  permissionLevel: number | null;
+type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/** A key as the app sees it: never its hash. */
+export interface ApiKey extends Omit<ApiKeyRow, 'keyHash' | 'isActive'> {
   isActive: boolean;
-  createdAt: string;
-  updatedAt: string;
-  lastUsedAt: string | null;
 }
 
 export type NewApiKey = Omit<ApiKey, 'isActive' | 'lastUsedAt' | 'updatedAt'> & { keyHash: string };
 
-function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
+function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     userId: row.userId,

@@ -1,18 +1,14 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../errors/app-error.ts';
-import type { DatabaseSchema } from '../schema.ts';
+import type { ConversationsTable, DatabaseSchema } from '../schema.ts';
 import { createConversationsRepository, type NewConversation } from './conversations-repository.ts';
 
 /** One of a user's chats with an agent, named by the client's id when it gave one. */
-export interface ClientChat {
+export interface ClientChat extends Pick<Selectable<ConversationsTable>, 'agentId' | 'title' | 'createdAt' | 'updatedAt'> {
   conversationId: string;
   /** The client's id for it, or the conversation's own id when none was given. */
   chatId: string;
-  agentId: string | null;
-  title: string;
   messageCount: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Thrown inside the creating transaction when another request claimed the client id first. */

@@ -1,41 +1,23 @@
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import { AppError, notFound } from '../../errors/app-error.ts';
+import { jsonColumnsOf, jsonObjectColumn } from '../json-columns.ts';
 import type { ConversationsTable, DatabaseSchema } from '../schema.ts';
-import { fromFlag, parseJson, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
-export interface Conversation {
-  id: string;
-  userId: string;
-  projectId: string | null;
-  agentId: string | null;
-  title: string;
-  model: string | null;
-  providerId: string | null;
-  systemPrompt: string | null;
-  temperature: number | null;
-  maxTokens: number | null;
+type ConversationRow = Selectable<ConversationsTable>;
+
+/** The columns a conversation shows as they are; the LobeChat columns have their own repositories. */
+type PlainColumns = 'id' | 'userId' | 'projectId' | 'agentId' | 'title' | 'model' | 'providerId' | 'systemPrompt' | 'temperature' | 'maxTokens' | 'createdAt' | 'updatedAt';
+
+export interface Conversation extends Pick<ConversationRow, PlainColumns> {
   thinkingEnabled: boolean;
   isActive: boolean;
   metadata: Record<string, unknown>;
   messageCount: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** The settings a client may choose; every one is optional when creating. */
-export interface ConversationFields {
-  projectId?: string | null;
-  agentId?: string | null;
-  title?: string;
-  model?: string | null;
-  providerId?: string | null;
-  systemPrompt?: string | null;
-  temperature?: number | null;
-  maxTokens?: number | null;
-  thinkingEnabled?: boolean;
-  isActive?: boolean;
-  metadata?: Record<string, unknown>;
-}
+export type ConversationFields = Partial<Omit<Conversation, 'id' | 'userId' | 'messageCount' | 'createdAt' | 'updatedAt'>>;
 
 export interface NewConversation extends ConversationFields {
   id: string;
@@ -50,10 +32,8 @@ export interface ConversationListOptions {
   activeOnly?: boolean;
 }
 
-type ConversationRow = Selectable<ConversationsTable> & { messageCount: string | number | bigint | null };
-
-function toConversation(row: ConversationRow): Conversation {
-  const metadata = parseJson<unknown>(row.metadata, {});
+function toConversation(row: ConversationRow & { messageCount: string | number | bigint | null }): Conversation {
+  const json = jsonColumnsOf('conversations', row.id);
   return {
     id: row.id,
     userId: row.userId,
@@ -67,7 +47,7 @@ function toConversation(row: ConversationRow): Conversation {
     maxTokens: row.maxTokens,
     thinkingEnabled: fromFlag(row.thinkingEnabled),
     isActive: fromFlag(row.isActive),
-    metadata: metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? (metadata as Record<string, unknown>) : {},
+    metadata: json('metadata', jsonObjectColumn, row.metadata),
     // PostgreSQL answers count(*) as a bigint string.
     messageCount: Number(row.messageCount ?? 0),
     createdAt: row.createdAt,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../schema.ts';
-import type { MessageListOptions, NewMessage } from './messages-repository.ts';
+import type { MessageListOptions, NewMessage } from './message-rows.ts';
 import { activeLeaf, activePath, reattachments, survivingAncestor, type MessageTree } from './message-tree.ts';
 
 /** Statements stay well under both dialects' bound-parameter limits. */

@@ -1,3 +1,6 @@
+import type { Selectable } from 'kysely';
+import type { MessagesTable } from '../schema.ts';
+
 /**
  * A conversation's messages form a tree through `parent_id`. One message, stored per
  * conversation (`conversations.active_message_id`), selects the active branch: the active leaf
@@ -6,10 +9,7 @@
  *
  * These functions are pure, so the invariants can be tested on random trees.
  */
-export interface TreeNode {
-  id: string;
-  parentId: string | null;
-}
+export type TreeNode = Pick<Selectable<MessagesTable>, 'id' | 'parentId'>;
 
 export interface MessageTree {
   /** Every message of the conversation, oldest first. */

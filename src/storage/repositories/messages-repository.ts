@@ -1,118 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { notFound } from '../../errors/app-error.ts';
 import type { DatabaseSchema, MessagesTable } from '../schema.ts';
-import { parseJson } from '../errors.ts';
+import { toMessage, toMessageRow, type Message, type MessageListOptions, type MessageProgress, type MessageRole, type NewMessage } from './message-rows.ts';
 import { activeWindow, batches, createMessageTreeRepository, withParents } from './message-tree-repository.ts';
 import { pathTo } from './message-tree.ts';
 
-export type MessageRole = MessagesTable['role'];
-export type MessageStatus = MessagesTable['status'];
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  userId: string;
-  parentId: string | null;
-  role: MessageRole;
-  content: string;
-  steps: unknown[];
-  attachments: unknown[];
-  tokenCount: number;
-  usage: Record<string, unknown> | null;
-  status: MessageStatus;
-  metadata: Record<string, unknown>;
-  model: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface NewMessage {
-  id: string;
-  role: MessageRole;
-  content: string;
-  parentId?: string | null;
-  steps?: unknown[];
-  attachments?: unknown[];
-  tokenCount?: number;
-  usage?: Record<string, unknown> | null;
-  status?: MessageStatus;
-  metadata?: Record<string, unknown>;
-  model?: string | null;
-  now: string;
-}
-
-/** What a running turn writes to its assistant message as it goes and when it ends. */
-export interface MessageProgress {
-  content: string;
-  steps: unknown[];
-  status: MessageStatus;
-  tokenCount?: number;
-  usage?: Record<string, unknown> | null;
-  error?: string | null;
-  model?: string | null;
-  now: string;
-}
-
-export interface MessageListOptions {
-  /** At most this many; all of them when absent. */
-  limit?: number;
-  offset?: number;
-  /** Only messages older than this one; ids are UUIDv7, so id order is creation order. */
-  beforeId?: string;
-  /** 'active' (default): only the active branch of the message tree; 'all': every message. */
-  branch?: 'active' | 'all';
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-// JSON columns are parsed defensively: a hand-edited row must not break every reader.
-function toMessage(row: Selectable<MessagesTable>): Message {
-  const steps = parseJson<unknown>(row.steps, []);
-  const attachments = parseJson<unknown>(row.attachments, []);
-  const usage = parseJson<unknown>(row.usage, null);
-  const metadata = parseJson<unknown>(row.metadata, {});
-  return {
-    id: row.id,
-    conversationId: row.conversationId,
-    userId: row.userId,
-    parentId: row.parentId,
-    role: row.role,
-    content: row.content,
-    steps: Array.isArray(steps) ? steps : [],
-    attachments: Array.isArray(attachments) ? attachments : [],
-    tokenCount: row.tokenCount,
-    usage: isRecord(usage) ? usage : null,
-    status: row.status,
-    metadata: isRecord(metadata) ? metadata : {},
-    model: row.model,
-    error: row.error,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
-
-function toRow(userId: string, conversationId: string, message: NewMessage): Selectable<MessagesTable> {
-  return {
-    id: message.id,
-    conversationId,
-    userId,
-    parentId: message.parentId ?? null,
-    role: message.role,
-    content: message.content,
-    steps: JSON.stringify(message.steps ?? []),
-    attachments: JSON.stringify(message.attachments ?? []),
-    tokenCount: message.tokenCount ?? 0,
-    usage: message.usage == null ? null : JSON.stringify(message.usage),
-    status: message.status ?? 'complete',
-    metadata: JSON.stringify(message.metadata ?? {}),
-    model: message.model ?? null,
-    error: null,
-    createdAt: message.now,
-    updatedAt: message.now,
-  };
-}
+export type { Message, MessageListOptions, MessageProgress, MessageRole, MessageStatus, NewMessage } from './message-rows.ts';
 
 /** 16 columns a row, so 1,000 rows stay well under both dialects' limit of 32,766 parameters. */
 const insertBatchSize = 1000;
@@ -150,7 +43,7 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
   async function createMany(userId: string, conversationId: string, messages: NewMessage[]): Promise<Message[]> {
     if (!(await conversationIsOwned(userId, conversationId))) throw notFound('conversation');
     if (messages.length === 0) return [];
-    const rows = (await withParents(db, userId, conversationId, messages)).map((message) => toRow(userId, conversationId, message));
+    const rows = (await withParents(db, userId, conversationId, messages)).map((message) => toMessageRow(userId, conversationId, message));
     try {
       // Batches keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
       for (let start = 0; start < rows.length; start += insertBatchSize) {
@@ -238,7 +131,7 @@ export function createMessagesRepository(db: Kysely<DatabaseSchema>) {
      * late flush can never overwrite the final state; false when nothing was written.
      */
     async updateProgress(userId: string, id: string, progress: MessageProgress): Promise<boolean> {
-      const values: Record<string, unknown> = {
+      const values: Updateable<MessagesTable> = {
         content: progress.content,
         steps: JSON.stringify(progress.steps),
         status: progress.status,

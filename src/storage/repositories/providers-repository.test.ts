@@ -107,12 +107,10 @@ for (const database of testDatabases()) {
       assert.equal((await providers.findOwned(null, systemDefault.id))!.isDefault, true);
     });
 
-    it('reads a hand-edited row with broken JSON as empty lists and settings', async () => {
+    it('refuses a hand-edited row with broken JSON, naming it, instead of reading it as empty (see corrupt-json-columns.test.ts)', async () => {
       const created = await providers.create(provider(alice));
       await opened.db.updateTable('providers').set({ models: 'not json', settings: '' }).where('id', '=', created.id).execute();
-      const read = await providers.findOwned(alice, created.id);
-      assert.deepEqual(read!.models, []);
-      assert.deepEqual(read!.settings, {});
+      await assert.rejects(providers.findOwned(alice, created.id), new RegExp(`providers\\.models of row ${created.id} is not valid JSON`));
     });
   });
 }

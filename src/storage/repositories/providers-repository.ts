@@ -1,44 +1,42 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { z } from 'zod';
+import { jsonColumnsOf, stringListColumn } from '../json-columns.ts';
 import type { DatabaseSchema, ProvidersTable } from '../schema.ts';
-import { fromFlag, parseJson, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
-/** Per-type extras kept in the `settings` JSON column; never secrets. */
-export interface ProviderSettings {
-  /** The OpenAI-compatible preset the provider was made from (deepseek, groq, …). */
-  preset?: string;
-  /** Azure: the resource name (`<name>.openai.azure.com`), when no base URL is given. */
-  resourceName?: string;
-  /** Azure: the `api-version` query parameter. */
-  apiVersion?: string;
-  /** Azure: call `/deployments/{model}/…` URLs (older resources). */
-  useDeploymentBasedUrls?: boolean;
-  /** Anthropic: tokens set aside for visible reasoning when thinking is on. */
-  thinkingBudgetTokens?: number;
-  /** The agent this provider was made for (an agent carrying its own endpoint); it serves only that agent. */
-  agentId?: string;
-}
+/**
+ * Per-type extras kept in the `settings` JSON column; never secrets. Keys this version does not
+ * know are kept (a newer version may have written them), known ones must have their type.
+ */
+const providerSettingsShape = z.object({
+    /** The OpenAI-compatible preset the provider was made from (deepseek, groq, …). */
+    preset: z.string().optional(),
+    /** Azure: the resource name (`<name>.openai.azure.com`), when no base URL is given. */
+    resourceName: z.string().optional(),
+    /** Azure: the `api-version` query parameter. */
+    apiVersion: z.string().optional(),
+    /** Azure: call `/deployments/{model}/…` URLs (older resources). */
+    useDeploymentBasedUrls: z.boolean().optional(),
+    /** Anthropic: tokens set aside for visible reasoning when thinking is on. */
+    thinkingBudgetTokens: z.number().optional(),
+    /** The agent this provider was made for (an agent carrying its own endpoint); it serves only that agent. */
+    agentId: z.string().optional(),
+});
 
-/** A provider row. `userId` is null for system providers, which every user can use. */
-export interface StoredProvider {
-  id: string;
-  userId: string | null;
-  name: string;
-  providerType: string;
-  baseUrl: string | null;
-  /** The sealed API key (see providers/secret-box.ts); only the service opens it. */
-  apiKeyCipher: string | null;
-  apiKeyHint: string | null;
-  defaultModel: string | null;
+export type ProviderSettings = z.output<typeof providerSettingsShape>;
+
+const providerSettingsColumn = providerSettingsShape.loose();
+
+/**
+ * A provider row with flags as booleans and JSON decoded. `userId` is null for system providers,
+ * which every user can use; `apiKeyCipher` is the sealed key (see providers/secret-box.ts), which
+ * only the service opens.
+ */
+export interface StoredProvider extends Omit<Selectable<ProvidersTable>, 'models' | 'isDefault' | 'enabled' | 'settings'> {
   models: string[];
-  maxTokens: number | null;
-  contextWindow: number | null;
   isDefault: boolean;
   enabled: boolean;
-  fallbackProviderId: string | null;
-  fallbackModel: string | null;
   settings: ProviderSettings;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Who owns a provider: a user id, or null for the system (admin-made) providers. */
@@ -47,25 +45,13 @@ export type ProviderOwner = string | null;
 export type ProviderPatch = Partial<Omit<StoredProvider, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
 
 function toProvider(row: Selectable<ProvidersTable>): StoredProvider {
+  const json = jsonColumnsOf('providers', row.id);
   return {
-    id: row.id,
-    userId: row.userId,
-    name: row.name,
-    providerType: row.providerType,
-    baseUrl: row.baseUrl,
-    apiKeyCipher: row.apiKeyCipher,
-    apiKeyHint: row.apiKeyHint,
-    defaultModel: row.defaultModel,
-    models: parseJson<string[]>(row.models, []).filter((model) => typeof model === 'string'),
-    maxTokens: row.maxTokens,
-    contextWindow: row.contextWindow,
+    ...row,
+    models: json('models', stringListColumn, row.models),
     isDefault: fromFlag(row.isDefault),
     enabled: fromFlag(row.enabled),
-    fallbackProviderId: row.fallbackProviderId,
-    fallbackModel: row.fallbackModel,
-    settings: parseJson<ProviderSettings>(row.settings, {}),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    settings: json('settings', providerSettingsColumn, row.settings),
   };
 }
 

@@ -1,22 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../database.ts';
-import type { DatabaseSchema } from '../schema.ts';
+import type { ConversationsTable, DatabaseSchema, MessagesTable } from '../schema.ts';
 
-export interface MessageHit {
-  id: string;
-  conversationId: string;
+export interface MessageHit extends Pick<Selectable<MessagesTable>, 'id' | 'conversationId' | 'content' | 'createdAt'> {
   conversationTitle: string;
+  /** Text, since the search reads it from raw SQL on both dialects. */
   role: string;
-  content: string;
-  createdAt: string;
 }
 
-export interface ConversationHit {
-  id: string;
-  title: string;
-  agentId: string | null;
-  updatedAt: string;
-}
+export type ConversationHit = Pick<Selectable<ConversationsTable>, 'id' | 'title' | 'agentId' | 'updatedAt'>;
 
 export interface SearchWindow {
   /** Words to find, all of them, in any order; never parsed as query syntax. */

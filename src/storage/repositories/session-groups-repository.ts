@@ -1,12 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DatabaseSchema, SessionGroupsTable } from '../schema.ts';
+import type { AgentsTable, ConversationsTable, DatabaseSchema, SessionGroupsTable } from '../schema.ts';
 
 export type SessionGroup = Selectable<SessionGroupsTable>;
 
 /** What a group holds: the caller's conversations and own agents filed in it. */
 export interface SessionGroupMembers {
-  conversations: { id: string; title: string }[];
-  agents: { id: string; name: string }[];
+  conversations: Pick<Selectable<ConversationsTable>, 'id' | 'title'>[];
+  agents: Pick<Selectable<AgentsTable>, 'id' | 'name'>[];
 }
 
 export type GroupMemberKind = 'conversation' | 'agent';

@@ -1,17 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema } from '../schema.ts';
-import { fromFlag, toFlag } from '../errors.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { ConversationsTable, DatabaseSchema } from '../schema.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
 /** LobeChat's topic: a conversation, seen as one of an agent's (or the inbox's) chats. */
-export interface Topic {
-  id: string;
-  title: string;
-  agentId: string | null;
+export interface Topic extends Pick<Selectable<ConversationsTable>, 'id' | 'title' | 'agentId' | 'sessionGroupId' | 'createdAt' | 'updatedAt'> {
   favorite: boolean;
-  sessionGroupId: string | null;
   messageCount: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface TopicListOptions {

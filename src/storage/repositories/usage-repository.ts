@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsageRecordsTable } from '../schema.ts';
-import { fromFlag, toFlag } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
 
 /** A ledger row; the flag column reads as a boolean. */
 export type UsageRecord = Omit<Selectable<UsageRecordsTable>, 'usageEstimated'> & { usageEstimated: boolean };

@@ -1,49 +1,31 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsersTable } from '../schema.ts';
-import { fromFlag, toFlag, withConflictAs } from '../errors.ts';
+import { fromFlag, toFlag } from '../sql-flags.ts';
+import { withConflictAs } from '../unique-violations.ts';
 
-export type Role = 'user' | 'admin';
+type UserRow = Selectable<UsersTable>;
 
-export interface User {
-  id: string;
-  username: string;
-  email: string | null;
-  name: string | null;
-  role: Role;
-  permissionLevel: number;
-  workspacePath: string | null;
+export type Role = UserRow['role'];
+
+/** A user as the app sees it: flags as booleans, and never the password hash or the lookup keys. */
+export interface User extends Pick<UserRow, 'id' | 'username' | 'email' | 'name' | 'role' | 'permissionLevel' | 'workspacePath' | 'createdAt' | 'updatedAt'> {
   isActive: boolean;
   isGuest: boolean;
-  createdAt: string;
-  updatedAt: string;
 }
 
-export interface NewUser {
-  id: string;
-  username: string;
-  email: string | null;
-  name: string | null;
-  passwordHash: string;
-  role: Role;
-  permissionLevel: number;
+export interface NewUser extends Pick<UserRow, 'id' | 'username' | 'email' | 'name' | 'passwordHash' | 'role' | 'permissionLevel'> {
   isGuest?: boolean;
   now: string;
 }
 
-export interface UserPatch {
-  role?: Role;
-  permissionLevel?: number;
+export interface UserPatch extends Partial<Pick<UserRow, 'role' | 'permissionLevel' | 'name' | 'email' | 'passwordHash' | 'workspacePath'>> {
   isActive?: boolean;
-  name?: string | null;
-  email?: string | null;
-  passwordHash?: string;
-  workspacePath?: string | null;
 }
 
 /** Case-insensitive lookup key for usernames and emails. */
 export const loginKey = (value: string): string => value.trim().toLowerCase();
 
-export function toUser(row: Selectable<UsersTable>): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     username: row.username,

@@ -15,16 +15,3 @@ export async function withConflictAs<T>(message: string, write: () => Promise<T>
     throw error;
   }
 }
-
-export const toFlag = (value: boolean): number => (value ? 1 : 0);
-export const fromFlag = (value: number | boolean): boolean => value === 1 || value === true;
-
-/** JSON text column to value, tolerating legacy or hand-edited rows. */
-export function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null || text === '') return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
