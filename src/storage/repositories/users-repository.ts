@@ -1,6 +1,7 @@
-import { PostgresAdapter, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsersTable } from '../schema.ts';
 import { fromFlag, toFlag, withConflictAs } from '../errors.ts';
+import { locksRows } from '../row-locks.ts';
 
 export type Role = 'user' | 'admin';
 
@@ -157,14 +158,13 @@ export function createUsersRepository(db: Kysely<DatabaseSchema>) {
       if (patch.isActive !== undefined) values.isActive = toFlag(patch.isActive);
       if (patch.permissionLevel !== undefined) values.permissionLevel = patch.permissionLevel;
       if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
-      const locks = db.getExecutor().adapter instanceof PostgresAdapter;
       const activeAdmins = db
         .selectFrom('users')
         .select('id')
         .where('role', '=', 'admin')
         .where('isActive', '=', 1)
         .orderBy('id')
-        .$if(locks, (query) => query.forUpdate());
+        .$if(locksRows(db), (query) => query.forNoKeyUpdate());
       // Counted with the target itself (more than one means another exists): a filter on the id
       // would be pushed into the locking query, and two such statements would each lock the
       // other's row first and deadlock.
