@@ -88,18 +88,30 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
           throw new AppError('FORBIDDEN', `registration is ${policy === 'closed' ? 'closed' : 'limited to admins'}`);
         }
       }
-      const username = input.username ?? (await uniqueUsernameFrom(input.email!.split('@')[0]!));
-      const user = await users.create({
-        id: newId(),
-        username,
-        email: input.email ?? null,
-        name: input.name ?? null,
-        passwordHash: await passwords.hash(input.password),
-        role: options.role ?? 'user',
-        permissionLevel: options.permissionLevel ?? settings.defaultPermissionLevel,
-        isGuest: options.isGuest,
-        now: now(),
-      });
+      const passwordHash = await passwords.hash(input.password);
+      let user: User;
+      for (let attempt = 1; ; attempt += 1) {
+        const username = input.username ?? (await uniqueUsernameFrom(input.email!.split('@')[0]!));
+        try {
+          user = await users.create({
+            id: newId(),
+            username,
+            email: input.email ?? null,
+            name: input.name ?? null,
+            passwordHash,
+            role: options.role ?? 'user',
+            permissionLevel: options.permissionLevel ?? settings.defaultPermissionLevel,
+            isGuest: options.isGuest,
+            now: now(),
+          });
+          break;
+        } catch (error) {
+          // A name derived from the email was free when looked up but taken by a parallel sign-up
+          // before the insert: derive again. A taken email, or a name the caller chose, is a 409.
+          const raced = input.username === undefined && error instanceof AppError && error.code === 'CONFLICT' && attempt < 10 && (await users.isUsernameTaken(username));
+          if (!raced) throw error;
+        }
+      }
       await audit.record(context, {
         action: 'auth.register',
         result: 'success',
