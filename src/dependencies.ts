@@ -3,13 +3,12 @@ import { createAppModelModule } from './app-model/app-model-module.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { createApiKeysService } from './auth/api-keys-service.ts';
-import { createMemoryAttemptCounter, type AttemptCounter } from './auth/attempt-counter.ts';
 import { createAuthService } from './auth/auth-service.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { createGuestAccounts } from './auth/guest-accounts.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
-import { createRedisAttemptCounter } from './auth/redis-attempt-counter.ts';
+import { createRateLimiterFactory } from './auth/rate-limits.ts';
 import { createUserAdminService } from './auth/user-admin-service.ts';
 import { startAbandonedTurnSweep } from './chat/abandoned-turn-sweep.ts';
 import { createChatService } from './chat/chat-service.ts';
@@ -44,7 +43,6 @@ export interface DependencyOptions {
   database?: Database;
   databaseOptions?: DatabaseOptions;
   clock?: () => Date;
-  attemptCounter?: AttemptCounter;
   /** Prefix for every Redis key (default `colloquy:`); tests use one per run. */
   redisKeyPrefix?: string;
   /** The outbound HTTP client; the guarded one built from `config.outbound` when absent. */
@@ -82,17 +80,16 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   };
 
   const accessTokens = createAccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const log = createDiagnosticLog();
   const passwords = createPasswordHasher({
     memoryKib: config.auth.passwordHashMemoryKib,
     iterations: config.auth.passwordHashIterations,
-  });
+  }, log);
   const audit = createAuditLog({ repository: repositories.audit, newId, clock });
   // Redis is optional: with it, login limits are shared by every instance; without, kept in memory.
   const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
-  const attemptCounter =
-    options.attemptCounter ??
-    (redis ? createRedisAttemptCounter(redis, { keyPrefix: options.redisKeyPrefix }) : createMemoryAttemptCounter(clock));
-  const loginLimiter = createLoginLimiter(attemptCounter, {
+  const rateLimiters = createRateLimiterFactory(redis, options.redisKeyPrefix ?? 'colloquy:');
+  const loginLimiter = createLoginLimiter(rateLimiters, {
     maxFailuresPerAccount: config.auth.loginMaxFailuresPerAccount,
     maxFailuresPerIp: config.auth.loginMaxFailuresPerIp,
     windowSeconds: config.auth.loginWindowSeconds,
@@ -112,6 +109,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     passwords,
     loginLimiter,
     audit,
+    log,
     newId,
     clock,
     settings: {
@@ -124,7 +122,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   const apiKeys = createApiKeysService({ apiKeys: repositories.apiKeys, audit, newId, clock });
   // StellarChat's anonymous key minting: guest accounts, while registration is open, limited per IP.
   const guests = createGuestAccounts({
-    db, attempts: attemptCounter, audit, newId, clock,
+    db, rateLimiters, audit, newId, clock,
     settings: {
       registration: config.auth.registration,
       defaultPermissionLevel: config.auth.defaultPermissionLevel,
@@ -149,7 +147,6 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     clock,
   });
 
-  const log = createDiagnosticLog();
   // The file store (uploads, attachments; LobeChat's files later): local folder or database bytes.
   const files = createFileModule({ database, config, newId, clock, log });
   // Every outbound request of the server goes through this one client (SSRF rules, caps).

@@ -1,10 +1,11 @@
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { DiagnosticLog } from '../diagnostics.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { IdGenerator } from '../storage/ids.ts';
 import type { AuthSessionsRepository } from '../storage/repositories/auth-sessions-repository.ts';
 import type { Role, User, UsersRepository } from '../storage/repositories/users-repository.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import type { LoginLimiter } from './login-limiter.ts';
+import type { LoginAccount, LoginLimiter } from './login-limiter.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RequestContext } from './principal.ts';
 import { hashSecret, newRefreshToken } from './secrets.ts';
@@ -30,6 +31,7 @@ export interface AuthServiceDependencies {
   passwords: PasswordHasher;
   loginLimiter: LoginLimiter;
   audit: AuditLog;
+  log: DiagnosticLog;
   newId: IdGenerator;
   clock: () => Date;
   settings: {
@@ -42,7 +44,7 @@ export interface AuthServiceDependencies {
 const invalidLogin = () => new AppError('UNAUTHORIZED', 'invalid username/email or password');
 
 export function createAuthService(dependencies: AuthServiceDependencies) {
-  const { users, sessions, accessTokens, passwords, loginLimiter, audit, newId, clock, settings } = dependencies;
+  const { users, sessions, accessTokens, passwords, loginLimiter, audit, log, newId, clock, settings } = dependencies;
   const now = () => clock().toISOString();
   const later = (seconds: number) => new Date(clock().getTime() + seconds * 1000).toISOString();
 
@@ -86,18 +88,30 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
           throw new AppError('FORBIDDEN', `registration is ${policy === 'closed' ? 'closed' : 'limited to admins'}`);
         }
       }
-      const username = input.username ?? (await uniqueUsernameFrom(input.email!.split('@')[0]!));
-      const user = await users.create({
-        id: newId(),
-        username,
-        email: input.email ?? null,
-        name: input.name ?? null,
-        passwordHash: await passwords.hash(input.password),
-        role: options.role ?? 'user',
-        permissionLevel: options.permissionLevel ?? settings.defaultPermissionLevel,
-        isGuest: options.isGuest,
-        now: now(),
-      });
+      const passwordHash = await passwords.hash(input.password);
+      let user: User;
+      for (let attempt = 1; ; attempt += 1) {
+        const username = input.username ?? (await uniqueUsernameFrom(input.email!.split('@')[0]!));
+        try {
+          user = await users.create({
+            id: newId(),
+            username,
+            email: input.email ?? null,
+            name: input.name ?? null,
+            passwordHash,
+            role: options.role ?? 'user',
+            permissionLevel: options.permissionLevel ?? settings.defaultPermissionLevel,
+            isGuest: options.isGuest,
+            now: now(),
+          });
+          break;
+        } catch (error) {
+          // A name derived from the email was free when looked up but taken by a parallel sign-up
+          // before the insert: derive again. A taken email, or a name the caller chose, is a 409.
+          const raced = input.username === undefined && error instanceof AppError && error.code === 'CONFLICT' && attempt < 10 && (await users.isUsernameTaken(username));
+          if (!raced) throw error;
+        }
+      }
       await audit.record(context, {
         action: 'auth.register',
         result: 'success',
@@ -109,18 +123,20 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
     },
 
     async login(identifier: string, password: string, context: RequestContext): Promise<TokenPair> {
+      // Look the account up first so its username and email share one budget, then count the
+      // attempt before verifying: parallel guesses cannot all pass a check none of them has counted.
+      const found = await users.findForLogin(identifier);
+      const account: LoginAccount = found ? { userId: found.user.id } : { identifier };
       try {
-        await loginLimiter.assertAllowed(identifier, context.ip);
+        await loginLimiter.consume(account, context.ip);
       } catch (error) {
         const reason = error instanceof AppError ? error.code.toLowerCase() : 'error';
         await audit.record(context, { action: 'auth.login', result: 'denied', details: { reason } });
         throw error;
       }
-      const found = await users.findForLogin(identifier);
-      const matches = found ? await passwords.verify(found.passwordHash, password) : false;
+      const matches = found ? await passwords.verify(found.passwordHash, password, { userId: found.user.id }) : false;
       if (!found) await passwords.verifyAgainstDummy(password);
       if (!found || !matches) {
-        await loginLimiter.recordFailure(identifier, context.ip);
         await audit.record(context, {
           action: 'auth.login',
           result: 'failure',
@@ -133,7 +149,12 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
         await audit.record(context, { action: 'auth.login', result: 'denied', actorUserId: found.user.id, details: { reason: 'deactivated' } });
         throw new AppError('FORBIDDEN', 'account is deactivated');
       }
-      await loginLimiter.recordSuccess(identifier);
+      try {
+        await loginLimiter.succeeded(account, context.ip);
+      } catch (error) {
+        // The password was right; a refund that did not reach the store only leaves the budget spent.
+        log.warn({ err: error, userId: found.user.id }, 'login budget refund failed');
+      }
       const sessionId = newId();
       await sessions.createSession({
         id: sessionId,
@@ -190,7 +211,7 @@ export function createAuthService(dependencies: AuthServiceDependencies) {
     async changePassword(context: RequestContext, currentPassword: string, newPassword: string): Promise<{ revokedSessions: number }> {
       const principal = context.principal!;
       const currentHash = await users.passwordHashOf(principal.user.id);
-      if (!currentHash || !(await passwords.verify(currentHash, currentPassword))) {
+      if (!currentHash || !(await passwords.verify(currentHash, currentPassword, { userId: principal.user.id }))) {
         await audit.record(context, { action: 'auth.change_password', result: 'failure', targetType: 'user', targetId: principal.user.id });
         throw new AppError('VALIDATION_ERROR', 'currentPassword is incorrect');
       }

@@ -7,8 +7,8 @@ import { createApiKeysRepository } from '../storage/repositories/api-keys-reposi
 import { createUsersRepository, type User } from '../storage/repositories/users-repository.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import { createApiKeysService, type ApiKeyView, type NewApiKeyRequest } from './api-keys-service.ts';
-import type { AttemptCounter } from './attempt-counter.ts';
 import type { Principal, RequestContext } from './principal.ts';
+import { consumeOne, type RateLimiterFactory } from './rate-limits.ts';
 
 /**
  * A guest's password hash. It is not an argon2 hash, so no password ever verifies against it:
@@ -37,31 +37,24 @@ const usernameAttempts = 3;
  */
 export function createGuestAccounts(dependencies: {
   db: Kysely<DatabaseSchema>;
-  attempts: AttemptCounter;
+  rateLimiters: RateLimiterFactory;
   audit: AuditLog;
   newId: IdGenerator;
   clock: () => Date;
   settings: GuestSettings;
 }) {
-  const { db, attempts, audit, newId, clock, settings } = dependencies;
+  const { db, rateLimiters, audit, newId, clock, settings } = dependencies;
+  const perIp = rateLimiters({ name: 'guest-key-ip', points: settings.maxKeysPerIp, windowSeconds: settings.windowSeconds });
+  const unavailable = 'guest API keys';
 
-  async function assertWithinLimit(context: RequestContext): Promise<void> {
-    let counted: { count: number; resetInSeconds: number };
-    try {
-      counted = await attempts.increment(`guest-key:ip:${context.ip}`, settings.windowSeconds);
-    } catch (error) {
-      // Fail closed: an unreachable limiter store must not let minting through unlimited.
-      throw new AppError('SERVICE_UNAVAILABLE', 'guest API keys are temporarily unavailable (rate-limit store unreachable); try again shortly', {
-        cause: error,
-        retryAfterSeconds: 5,
-      });
-    }
-    if (counted.count > settings.maxKeysPerIp) {
-      await audit.record(context, { action: 'auth.register_guest', result: 'denied', details: { reason: 'rate_limited' } });
-      throw new AppError('RATE_LIMITED', `too many guest API keys from this address; try again in ${counted.resetInSeconds} s, or sign in`, {
-        retryAfterSeconds: counted.resetInSeconds,
-      });
-    }
+  /** Spends one mint of the address's budget before anything is written, so parallel mints cannot overshoot. */
+  async function consumeMint(context: RequestContext): Promise<void> {
+    const result = await consumeOne(perIp, context.ip, unavailable);
+    if (result.allowed) return;
+    await audit.record(context, { action: 'auth.register_guest', result: 'denied', details: { reason: 'rate_limited' } });
+    throw new AppError('RATE_LIMITED', `too many guest API keys from this address; try again in ${result.retryAfterSeconds} s, or sign in`, {
+      retryAfterSeconds: result.retryAfterSeconds,
+    });
   }
 
   /** Creates the guest and its key in one transaction; audit rows are written once it commits. */
@@ -114,14 +107,21 @@ export function createGuestAccounts(dependencies: {
           `registration is ${policy}, so API keys are created for signed-in users only; send Authorization: Bearer <access token or API key>`,
         );
       }
-      await assertWithinLimit(context);
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await createGuestWithKey(context, request);
-        } catch (error) {
-          // A registered user may hold a guest-like name; another random name will do.
-          if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt >= usernameAttempts) throw error;
+      await consumeMint(context);
+      try {
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            return await createGuestWithKey(context, request);
+          } catch (error) {
+            // A registered user may hold a guest-like name; another random name will do.
+            if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt >= usernameAttempts) throw error;
+          }
         }
+      } catch (error) {
+        // Nothing was minted, so the address gets its point back; if the store is gone too, the
+        // mint's own error is the one worth answering with.
+        await perIp.reward(context.ip, 1).catch(() => undefined);
+        throw error;
       }
     },
   };

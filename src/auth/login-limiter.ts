@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.ts';
-import type { AttemptCounter } from './attempt-counter.ts';
+import { loginKey } from '../storage/repositories/users-repository.ts';
+import { consumeOne, refund, type RateLimiterFactory } from './rate-limits.ts';
 
 export interface LoginLimits {
   maxFailuresPerAccount: number;
@@ -8,62 +9,51 @@ export interface LoginLimits {
 }
 
 /**
- * Limits failed logins per account identifier and per IP. Unknown identifiers are counted the
- * same way as real ones, so the limiter's answers do not reveal which accounts exist.
+ * Whose budget an attempt spends: the account once the identifier names one (so its username and
+ * its email share one budget), else the normalised identifier. Unknown identifiers are counted
+ * the same way as real ones, so the limiter's answers do not reveal which accounts exist.
  */
-export function createLoginLimiter(store: AttemptCounter, limits: LoginLimits) {
-  const counter = failClosed(store);
-  const accountKey = (identifier: string) => `login:account:${identifier.trim().toLowerCase()}`;
-  const ipKey = (ip: string) => `login:ip:${ip}`;
+export type LoginAccount = { userId: string } | { identifier: string };
+
+const accountKey = (account: LoginAccount) =>
+  'userId' in account ? `user:${account.userId}` : `name:${loginKey(account.identifier)}`;
+
+const unavailable = 'login';
+
+/**
+ * Limits logins per account and per IP address. Every attempt is counted before the password is
+ * checked, so parallel guesses cannot all pass a check made before any of them failed; a success
+ * refunds what it spent.
+ */
+export function createLoginLimiter(limiters: RateLimiterFactory, limits: LoginLimits) {
+  const perAccount = limiters({ name: 'login-account', points: limits.maxFailuresPerAccount, windowSeconds: limits.windowSeconds });
+  const perIp = limiters({ name: 'login-ip', points: limits.maxFailuresPerIp, windowSeconds: limits.windowSeconds });
 
   return {
-    /** Throws RATE_LIMITED (with Retry-After) when either budget is spent. */
-    async assertAllowed(identifier: string, ip: string): Promise<void> {
-      const [account, address] = await Promise.all([counter.peek(accountKey(identifier)), counter.peek(ipKey(ip))]);
-      const blocked = [
-        account.count >= limits.maxFailuresPerAccount ? account.resetInSeconds : 0,
-        address.count >= limits.maxFailuresPerIp ? address.resetInSeconds : 0,
-      ];
-      const retryAfterSeconds = Math.max(...blocked);
+    /** Spends one attempt of both budgets; throws RATE_LIMITED (with Retry-After) when either is spent. */
+    async consume(account: LoginAccount, ip: string): Promise<void> {
+      const results = await Promise.all([
+        consumeOne(perAccount, accountKey(account), unavailable),
+        consumeOne(perIp, ip, unavailable),
+      ]);
+      const retryAfterSeconds = Math.max(0, ...results.map((result) => (result.allowed ? 0 : result.retryAfterSeconds)));
       if (retryAfterSeconds > 0) {
-        throw new AppError('RATE_LIMITED', 'too many failed login attempts; try again later', {
-          retryAfterSeconds,
-        });
+        throw new AppError('RATE_LIMITED', 'too many failed login attempts; try again later', { retryAfterSeconds });
       }
     },
-    async recordFailure(identifier: string, ip: string): Promise<void> {
+
+    /**
+     * The account's budget starts over: whoever knows the password may guess it again. The
+     * address gets back only this attempt, not its earlier failures: deleting its key would let
+     * someone with one account of their own wipe their failures against others between guesses.
+     */
+    async succeeded(account: LoginAccount, ip: string): Promise<void> {
       await Promise.all([
-        counter.increment(accountKey(identifier), limits.windowSeconds),
-        counter.increment(ipKey(ip), limits.windowSeconds),
+        refund(() => perAccount.delete(accountKey(account)), unavailable),
+        refund(() => perIp.reward(ip, 1), unavailable),
       ]);
-    },
-    async recordSuccess(identifier: string): Promise<void> {
-      await counter.reset(accountKey(identifier));
     },
   };
 }
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
-
-/**
- * A store that cannot be reached (Redis down) must not let logins through unlimited, nor surface
- * as a 500: logins answer 503 until it is back.
- */
-function failClosed(store: AttemptCounter): AttemptCounter {
-  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError('SERVICE_UNAVAILABLE', 'login is temporarily unavailable (rate-limit store unreachable); try again shortly', {
-        cause: error,
-        retryAfterSeconds: 5,
-      });
-    }
-  };
-  return {
-    increment: (key, windowSeconds) => guard(() => store.increment(key, windowSeconds)),
-    peek: (key) => guard(() => store.peek(key)),
-    reset: (key) => guard(() => store.reset(key)),
-  };
-}

@@ -55,12 +55,8 @@ export function createUserAdminService(dependencies: {
     return principal;
   }
 
-  async function lastAdminGuard(context: RequestContext, target: User, changes: UserChanges): Promise<void> {
-    const losesAdmin = isActiveAdmin(target) && !isActiveAdmin({ role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive });
-    if (!losesAdmin || (await users.countActiveAdmins()) > 1) return;
-    await audit.record(context, { action: 'admin.user.update', result: 'denied', targetType: 'user', targetId: target.id, details: { reason: 'last_admin' } });
-    throw new AppError('CONFLICT', `${target.username} is the last active admin; make another user an admin before demoting or deactivating this one`);
-  }
+  const losesAdmin = (target: User, changes: UserChanges) =>
+    isActiveAdmin(target) && !isActiveAdmin({ role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive });
 
   return {
     async list(context: RequestContext, page: { offset: number; limit: number }): Promise<{ users: User[]; total: number }> {
@@ -105,18 +101,19 @@ export function createUserAdminService(dependencies: {
         await audit.record(context, { action: 'admin.user.update', result: 'failure', targetType: 'user', targetId: id, details: { reason: 'not_found', fields } });
         throw notFound('user');
       }
-      await lastAdminGuard(context, target, changes);
 
       const patch: UserPatch = { role: changes.role, permissionLevel: changes.permissionLevel, isActive: changes.isActive };
       if (changes.password !== undefined) patch.passwordHash = await passwords.hash(changes.password);
-      const updated = (await users.update(id, patch, now()))!;
-
-      // Two admins demoting each other at once could both pass the guard; undo if none is left.
-      if (isActiveAdmin(target) && !isActiveAdmin(updated) && (await users.countActiveAdmins()) === 0) {
-        await users.update(id, { role: target.role, isActive: target.isActive }, now());
-        await audit.record(context, { action: 'admin.user.update', result: 'denied', targetType: 'user', targetId: id, details: { reason: 'last_admin', fields } });
-        throw new AppError('CONFLICT', `${target.username} is the last active admin; the change was undone`);
+      if (losesAdmin(target, changes)) {
+        // Checked and applied in one statement, so two admins demoting each other at once cannot both pass.
+        if (!(await users.updateUnlessLastAdmin(id, patch, now()))) {
+          await audit.record(context, { action: 'admin.user.update', result: 'denied', targetType: 'user', targetId: id, details: { reason: 'last_admin', fields } });
+          throw new AppError('CONFLICT', `${target.username} is the last active admin; make another user an admin before demoting or deactivating this one`);
+        }
+      } else {
+        await users.update(id, patch, now());
       }
+      const updated = (await users.findById(id))!;
 
       let revokedSessions = 0;
       const deactivated = target.isActive && !updated.isActive;

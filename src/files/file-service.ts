@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DiagnosticLog } from '../diagnostics.ts';
 import { AppError, notFound, validationError } from '../errors/app-error.ts';
+import { lockOwnerRow } from '../storage/row-locks.ts';
 import type { DatabaseSchema } from '../storage/schema.ts';
 import {
   createFilesRepository,
@@ -103,15 +104,27 @@ export function createFileService(dependencies: FileServiceDependencies) {
     return bytes;
   };
 
+  const overQuota = (used: number, size: number) =>
+    new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `your files already use ${used} of your ${settings.userQuotaBytes} bytes (${megabytes(settings.userQuotaBytes)}); this ${size}-byte file does not fit, delete some files first`,
+    );
+
+  /** Spares staging a file that clearly does not fit; the check that holds is `checkQuotaLocked`. */
   const checkQuota = async (userId: string, size: number): Promise<void> => {
     if (settings.userQuotaBytes === 0) return;
     const used = await repository.storedBytesForUser(userId);
-    if (used + size > settings.userQuotaBytes) {
-      throw new AppError(
-        'PAYLOAD_TOO_LARGE',
-        `your files already use ${used} of your ${settings.userQuotaBytes} bytes (${megabytes(settings.userQuotaBytes)}); this ${size}-byte file does not fit, delete some files first`,
-      );
-    }
+    if (used + size > settings.userQuotaBytes) throw overQuota(used, size);
+  };
+
+  /**
+   * After the new blob row is written, inside its transaction, with the owner's row locked: a
+   * concurrent upload of the same owner waits for this one and then counts its bytes, so parallel
+   * uploads cannot all fit into the same free space. Throwing rolls the blob back.
+   */
+  const checkQuotaLocked = async (bound: FilesRepository, userId: string, size: number): Promise<void> => {
+    const used = (await bound.storedBytesForUser(userId)) - size;
+    if (used + size > settings.userQuotaBytes) throw overQuota(used, size);
   };
 
   /** One attempt at recording the file; a foreign-key violation means a concurrent delete took the blob. */
@@ -129,6 +142,8 @@ export function createFileService(dependencies: FileServiceDependencies) {
     try {
       await db.transaction().execute(async (transaction) => {
         const bound = createFilesRepository(transaction);
+        const limited = settings.userQuotaBytes > 0;
+        if (limited) await lockOwnerRow(transaction, key.userId);
         usedStaged = await bound.insertBlobIfAbsent({
           ...key,
           size: bytes.length,
@@ -136,6 +151,7 @@ export function createFileService(dependencies: FileServiceDependencies) {
           location: staged.location,
           createdAt: file.createdAt,
         });
+        if (usedStaged && limited) await checkQuotaLocked(bound, key.userId, bytes.length);
         if (usedStaged) await staged.commit(bound);
         await bound.insertFile(file);
       });

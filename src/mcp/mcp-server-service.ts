@@ -69,9 +69,6 @@ export function createMcpServerService(dependencies: McpServerServiceDependencie
       assertValidServerUrl(input.url);
       const headers = input.headers ?? {};
       assertValidHeaders(headers);
-      if ((await repository.countForUser(userId)) >= dependencies.maxServersPerUser) {
-        throw validationError(`you already have ${dependencies.maxServersPerUser} MCP servers, the most allowed; delete one first`);
-      }
       const id = newId();
       const at = clock().toISOString();
       const server: StoredMcpServer = {
@@ -80,7 +77,12 @@ export function createMcpServerService(dependencies: McpServerServiceDependencie
         headersCipher: Object.keys(headers).length > 0 ? secretBox.seal(JSON.stringify(headers), sealContext(id)) : null,
         headerHints: headerHints(headers), enabled: input.enabled ?? true, createdAt: at, updatedAt: at,
       };
-      await withConflictAs(`you already have an MCP server named ${input.name}`, () => repository.insert(server));
+      const inserted = await withConflictAs(`you already have an MCP server named ${input.name}`, () =>
+        repository.insertWithinLimit(server, dependencies.maxServersPerUser),
+      );
+      if (!inserted) {
+        throw validationError(`you already have ${dependencies.maxServersPerUser} MCP servers, the most allowed; delete one first`);
+      }
       await audit.record(context, { action: 'mcp_server.create', result: 'success', targetType: 'mcp_server', targetId: id, details: { name: input.name } });
       return server;
     },

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { jsonColumnsOf } from '../storage/json-columns.ts';
+import { lockOwnerRow } from '../storage/row-locks.ts';
 import type { DatabaseSchema, McpServersTable } from '../storage/schema.ts';
 import { fromFlag, toFlag } from '../storage/sql-flags.ts';
 
@@ -30,14 +31,6 @@ export function createMcpServersRepository(db: Kysely<DatabaseSchema>) {
       const rows = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).orderBy('id').execute();
       return rows.map(toServer);
     },
-    async countForUser(userId: string): Promise<number> {
-      const row = await db
-        .selectFrom('mcpServers')
-        .select((expression) => expression.fn.countAll<number>().as('count'))
-        .where('userId', '=', userId)
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
     async findForUser(userId: string, id: string): Promise<StoredMcpServer | undefined> {
       const row = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
       return row ? toServer(row) : undefined;
@@ -46,11 +39,26 @@ export function createMcpServersRepository(db: Kysely<DatabaseSchema>) {
       const row = await db.selectFrom('mcpServers').selectAll().where('userId', '=', userId).where('name', '=', name).executeTakeFirst();
       return row ? toServer(row) : undefined;
     },
-    async insert(server: StoredMcpServer): Promise<void> {
-      await db
-        .insertInto('mcpServers')
-        .values({ ...server, headerHints: JSON.stringify(server.headerHints), enabled: toFlag(server.enabled) })
-        .execute();
+    /**
+     * Inserts unless the owner already has `max` servers; false when refused. Counted and
+     * inserted in one transaction that holds the owner's row, so parallel creations cannot all
+     * see room for one more (on PostgreSQL they would, each counting before the others commit).
+     */
+    async insertWithinLimit(server: StoredMcpServer, max: number): Promise<boolean> {
+      return db.transaction().execute(async (transaction) => {
+        await lockOwnerRow(transaction, server.userId);
+        const row = await transaction
+          .selectFrom('mcpServers')
+          .select((expression) => expression.fn.countAll<number>().as('count'))
+          .where('userId', '=', server.userId)
+          .executeTakeFirstOrThrow();
+        if (Number(row.count) >= max) return false;
+        await transaction
+          .insertInto('mcpServers')
+          .values({ ...server, headerHints: JSON.stringify(server.headerHints), enabled: toFlag(server.enabled) })
+          .execute();
+        return true;
+      });
     },
     async update(userId: string, id: string, patch: McpServerPatch, updatedAt: string): Promise<boolean> {
       const { headerHints, enabled, ...rest } = patch;

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDatabases } from '../../../test/support/databases.ts';
 import { bearer, createTestApp, json, signUp, type TestApp } from '../../../test/support/test-app.ts';
+import { freshRedisPrefix, redisSuite } from '../../../test/support/redis-suite.ts';
 import { guestPasswordHash, guestUsernamePattern } from '../../auth/guest-accounts.ts';
+import { openDatabase } from '../../storage/database.ts';
+
+const redis = redisSuite();
 
 /** What StellarChat's web app sends: JSON content type, never credentials, `{name}` when creating. */
 const webApp = (method: string, url: string, body?: unknown, remoteAddress = '127.0.0.1') => ({
@@ -115,6 +119,26 @@ for (const database of testDatabases()) {
       }
     });
 
+    it('lets exactly the per-address limit of 20 parallel anonymous mints through', async () => {
+      const usersBefore = (await harness.dependencies.repositories.users.list({ offset: 0, limit: 1 })).total;
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => harness.app.inject(webApp('POST', '/api/api-keys', { name: `rush${index}` }, '10.50.0.1'))));
+      const statuses = answers.map((answer) => answer.statusCode).sort();
+      assert.deepEqual(statuses, [...Array(3).fill(200), ...Array(17).fill(429)]);
+      assert.equal((await harness.dependencies.repositories.users.list({ offset: 0, limit: 1 })).total, usersBefore + 3, 'three guests, no more');
+    });
+
+    it('gives the address its mint back when the mint fails', async () => {
+      for (let index = 0; index < 4; index += 1) {
+        const refused = await harness.app.inject(webApp('POST', '/api/api-keys', { name: 'admin please', permission_level: 4 }, '10.51.0.1'));
+        assert.equal(refused.statusCode, 400, refused.body);
+      }
+      for (let index = 0; index < 3; index += 1) {
+        const created = await harness.app.inject(webApp('POST', '/api/api-keys', { name: `after${index}` }, '10.51.0.1'));
+        assert.equal(created.statusCode, 200, `the failed mints did not spend the budget: ${created.body}`);
+      }
+      assert.equal((await harness.app.inject(webApp('POST', '/api/api-keys', { name: 'fourth' }, '10.51.0.1'))).statusCode, 429);
+    });
+
     it('refuses a bad body before making any account', async () => {
       const usersBefore = (await harness.dependencies.repositories.users.list({ offset: 0, limit: 1 })).total;
       const empty = await harness.app.inject(webApp('POST', '/api/api-keys', { name: '' }, '10.0.0.5'));
@@ -147,3 +171,29 @@ for (const database of testDatabases()) {
     });
   }
 }
+
+describe('guest API keys limited through Redis', { skip: redis.skip }, () => {
+  const prefix = freshRedisPrefix('guest-keys');
+  const apps: TestApp[] = [];
+  before(async () => {
+    for (let index = 0; index < 2; index += 1) {
+      apps.push(
+        await createTestApp(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+          env: { REDIS_URL: redis.url!, COLLOQUY_GUEST_KEY_MAX_PER_IP: '4' },
+          dependencies: { redisKeyPrefix: prefix },
+        }),
+      );
+    }
+  });
+  after(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('lets exactly the limit of 20 parallel mints from one address through, across two instances', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => apps[index % 2]!.app.inject(webApp('POST', '/api/api-keys', { name: `rush${index}` }, '10.52.0.1'))),
+    );
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    assert.deepEqual(statuses, [...Array(4).fill(200), ...Array(16).fill(429)]);
+  });
+});

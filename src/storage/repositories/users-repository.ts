@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsersTable } from '../schema.ts';
 import { fromFlag, toFlag } from '../sql-flags.ts';
 import { withConflictAs } from '../unique-violations.ts';
+import { locksRows } from '../row-locks.ts';
 
 type UserRow = Selectable<UsersTable>;
 
@@ -124,6 +125,41 @@ export function createUsersRepository(db: Kysely<DatabaseSchema>) {
         .where('isActive', '=', 1)
         .executeTakeFirstOrThrow();
       return Number(row.total);
+    },
+
+    /**
+     * Applies `patch` unless it takes away the last active admin: one statement whose condition
+     * is "the row is not an active admin, or another active admin exists". On PostgreSQL the
+     * condition locks every active admin row in id order first, so two admins demoting each
+     * other wait in turn and the second sees the first's change (instead of both reading the
+     * other as still admin); SQLite runs one writer at a time. False when nothing changed.
+     */
+    async updateUnlessLastAdmin(id: string, patch: Pick<UserPatch, 'role' | 'isActive' | 'permissionLevel' | 'passwordHash'>, now: string): Promise<boolean> {
+      const values: Partial<UsersTable> = { updatedAt: now };
+      if (patch.role !== undefined) values.role = patch.role;
+      if (patch.isActive !== undefined) values.isActive = toFlag(patch.isActive);
+      if (patch.permissionLevel !== undefined) values.permissionLevel = patch.permissionLevel;
+      if (patch.passwordHash !== undefined) values.passwordHash = patch.passwordHash;
+      const activeAdmins = db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'admin')
+        .where('isActive', '=', 1)
+        .orderBy('id')
+        .$if(locksRows(db), (query) => query.forNoKeyUpdate());
+      // Counted with the target itself (more than one means another exists): a filter on the id
+      // would be pushed into the locking query, and two such statements would each lock the
+      // other's row first and deadlock.
+      const allActiveAdmins = db.selectFrom(activeAdmins.as('admins')).select((select) => select.fn.countAll().as('total'));
+      const result = await db
+        .updateTable('users')
+        .set(values)
+        .where('id', '=', id)
+        .where((where) =>
+          where.or([where('role', '<>', 'admin'), where('isActive', '<>', 1), where(allActiveAdmins, '>', 1)]),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async update(id: string, patch: UserPatch, now: string): Promise<User | undefined> {
