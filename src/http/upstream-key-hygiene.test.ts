@@ -200,6 +200,23 @@ describe('no provider key reaches a user or a log through upstream error text', 
     }
   });
 
+  it('on an Ollama pull whose upstream (a proxy holding a key) echoes it in its error line', async () => {
+    const ollamaKey = canaryKey('ollama');
+    const created = await test.app.inject({
+      method: 'POST', url: '/api/providers', headers: bearer(user.token),
+      payload: { name: 'Pull', provider_type: 'ollama', base_url: fake.url, api_key: ollamaKey },
+    });
+    assert.equal(created.statusCode, 200, created.body);
+    fake.pull = { error: `proxy refused key Bearer ${ollamaKey}` };
+    try {
+      const pulled = await test.app.inject({ method: 'POST', url: `/webapi/models/${json(created).data.id}/pull`, headers: bearer(user.token), payload: { model: 'x' } });
+      assert.match(pulled.body, /proxy refused key Bearer …|proxy refused key Bearer sk-…/);
+      assert.ok(!pulled.body.includes(ollamaKey) && !pulled.body.includes(middleOf(ollamaKey)), pulled.body);
+    } finally {
+      fake.pull = {};
+    }
+  });
+
   it('in the database and in the log', async () => {
     const rows = await test.dependencies.database.db.selectFrom('messages').selectAll().execute();
     assert.ok(rows.some((row) => row.status === 'failed' && typeof row.error === 'string' && row.error.length > 0), 'failed turns were stored');
