@@ -9,6 +9,7 @@ import { answer, echoedCredential, httpError, startFakeUpstream, streamError, te
 import { bearer, createTestApp, json, signUp, type TestApp } from '../../test/support/test-app.ts';
 import { createAdmin } from '../cli/ensure-admin.ts';
 import { openDatabase } from '../storage/database.ts';
+import { startFakePlatforms } from '../../test/support/fake-platforms/fake-platforms.ts';
 import { connectWs } from './ws-chat/ws-test-client.ts';
 
 /** A key nobody else has; its middle is checked too, so a partial echo counts as a leak. */
@@ -214,6 +215,38 @@ describe('no provider key reaches a user or a log through upstream error text', 
       assert.ok(!pulled.body.includes(ollamaKey) && !pulled.body.includes(middleOf(ollamaKey)), pulled.body);
     } finally {
       fake.pull = {};
+    }
+  });
+
+  it('on the agent platforms (FastGPT, Dify) echoing their key in HTTP errors and a Dify stream error', async () => {
+    const platformKey = canaryKey('platform');
+    const platforms = await startFakePlatforms({ apiKey: platformKey });
+    try {
+      for (const [type, platformUrl] of [['fastgpt', platforms.fastgptBaseUrl], ['dify', platforms.difyBaseUrl]] as const) {
+        const provider = await test.app.inject({ method: 'POST', url: '/api/providers', headers: bearer(user.token), payload: { name: `My ${type}`, provider_type: type, base_url: platformUrl, api_key: platformKey } });
+        assert.equal(provider.statusCode, 200, provider.body);
+        const agent = await test.app.inject({ method: 'POST', url: '/api/agents', headers: bearer(user.token), payload: { name: `${type} app`, provider: json(provider).data.id, config: {} } });
+        assert.equal(agent.statusCode, 200, agent.body);
+        const replies = [
+          { chunks: [], httpError: { status: 401, code: 'unauthorized', message: `Access token Bearer ${platformKey} is invalid` } },
+          { chunks: [], httpError: { status: 500, code: 'internal_error', message: `upstream rejected ${platformKey}` } },
+          ...(type === 'dify' ? [{ chunks: ['Partly '], streamError: { code: 'invalid_param', message: `bad key ${platformKey}` } }] : []),
+        ];
+        for (const reply of replies) {
+          platforms.script(reply);
+          const connection = await openSse(`${baseUrl}/api/chat/completions`, {
+            headers: bearer(user.token), body: { agentId: json(agent).data.id, stream: true, messages: [{ role: 'user', content: 'Hi' }] },
+          });
+          await connection.ended;
+          const body = connection.body();
+          assert.match(body, /error/, `${type}: the failure was reported`);
+          assert.ok(!body.includes(platformKey) && !body.includes(middleOf(platformKey)), `${type}: ${body}`);
+          seen.push(body);
+        }
+      }
+      assert.ok(!test.logs.some((line) => line.includes(middleOf(platformKey))), 'no platform key in the log');
+    } finally {
+      await platforms.close();
     }
   });
 
