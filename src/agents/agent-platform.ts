@@ -1,6 +1,6 @@
 import { validationError } from '../errors/app-error.ts';
 import { acceptedProviderTypes, describeProviderType, type ProviderTypeInfo, type WireFormat } from '../providers/provider-types.ts';
-import { maskSecret } from '../providers/secret-box.ts';
+import { createSecretRedactor } from '../providers/secret-redaction.ts';
 
 /**
  * The remote app or server an agent's own endpoint names, as LLMChat's admin form describes it:
@@ -71,7 +71,7 @@ export function fastGptRoot(baseUrl: string): string {
   return baseUrl.replace(/\/v1$/, '');
 }
 
-/** Never echo a key back, even when a remote repeats it in an error message. */
+/** Never echo a key back, even when a remote repeats it in an error message (whole, in part, or another credential). */
 export function scrubSecret(text: string, secret: string | undefined): string {
-  return secret && secret.length >= 4 ? text.split(secret).join(maskSecret(secret)) : text;
+  return createSecretRedactor([secret])(text);
 }

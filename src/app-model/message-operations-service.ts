@@ -109,7 +109,7 @@ export function createMessageOperationsService(options: MessageOperationsOptions
         });
         text = result.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('').trim();
       } catch (error) {
-        const failure = classifyUpstreamError(error, resolved.provider.name);
+        const failure = classifyUpstreamError(error, resolved.provider.name, resolved.redactSecrets);
         throw new AppError(failure.code, failure.message, { cause: error });
       }
       if (text === '') throw new AppError('PROVIDER_ERROR', `${resolved.provider.name} answered the translation with no text`);

@@ -86,7 +86,7 @@ async function attemptWithRetries(
         throw error;
       }
       const interrupted = error instanceof StreamInterruptedError;
-      const failure = classifyUpstreamError(interrupted ? error.original : error, resolved.provider.name);
+      const failure = classifyUpstreamError(interrupted ? error.original : error, resolved.provider.name, resolved.redactSecrets);
       hooks.onAttempt({ ...record, status: 'error', errorCode: failure.code });
       // Once tokens have streamed, another attempt would splice two answers into one message.
       if (interrupted) throw new ModelCallError(failure, true);

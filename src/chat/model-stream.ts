@@ -6,7 +6,7 @@ import type {
 } from '@ai-sdk/provider';
 import type { ResolvedModel } from '../providers/resolved-model.ts';
 import type { ChatEvent, FinishReason, TokenUsage } from './chat-event.ts';
-import { UpstreamIdleError } from './upstream-errors.ts';
+import { errorText, UpstreamIdleError } from './upstream-errors.ts';
 
 export interface ReasoningPart {
   text: string;
@@ -35,7 +35,7 @@ export interface ModelStreamOutput {
 export class StreamInterruptedError extends Error {
   override name = 'StreamInterruptedError';
   constructor(readonly original: unknown) {
-    super(original instanceof Error ? original.message : String(original), { cause: original });
+    super(errorText(original), { cause: original });
   }
 }
 

@@ -1,11 +1,11 @@
 import { APICallError } from '@ai-sdk/provider';
 import type { GuardedResponse } from '../net/guarded-request.ts';
 import type { ResolvedModel } from '../providers/resolved-model.ts';
-import { SseEventSplitter, sseEventData } from '../streaming/sse-event-splitter.ts';
+import { SseEventSplitter, sseEventReader } from '../streaming/sse-event-splitter.ts';
 import type { TokenUsage } from './chat-event.ts';
 import type { DirectCallContext } from './direct-call.ts';
 import { retryDelay, type AttemptRecord } from './model-call.ts';
-import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.ts';
+import { classifyUpstreamError, errorText, type UpstreamFailure } from './upstream-errors.ts';
 import { recordAttemptUsage } from './usage-ledger.ts';
 
 export interface PassthroughRequest {
@@ -59,14 +59,37 @@ export function usageFromOpenAi(usage: Record<string, unknown>): TokenUsage {
   };
 }
 
-/** Reads what the ledger needs from one chunk or body; false when the chunk is ours to drop. */
+/** An upstream answer that began well and then broke: an error frame, or a frame that is not JSON. */
+class RelayedStreamFault extends Error {
+  override name = 'RelayedStreamFault';
+}
+
+interface OpenAiChunk {
+  choices?: Array<{ delta?: Record<string, unknown>; message?: Record<string, unknown> }>;
+  usage?: Record<string, unknown> | null;
+  error?: unknown;
+}
+
+/**
+ * Reads what the ledger needs from one chunk or body; false when the chunk is ours to drop.
+ * Throws RelayedStreamFault for data that is neither JSON nor `[DONE]`, and for the upstream's
+ * own `{"error": …}` frame: neither may reach the client as it came (the second can carry the
+ * key), so the relay ends the stream with its own masked error chunk instead.
+ */
 function inspect(data: string, state: AttemptState, dropUsageOnly: boolean): boolean {
   if (data === '[DONE]') return true;
-  let parsed: { choices?: Array<{ delta?: Record<string, unknown>; message?: Record<string, unknown> }>; usage?: Record<string, unknown> | null };
+  let parsed: OpenAiChunk;
   try {
     parsed = JSON.parse(data);
   } catch {
-    return true;
+    const shown = data.length > 120 ? `${data.slice(0, 120)}…` : data;
+    throw new RelayedStreamFault(`an event whose data is neither JSON nor [DONE]: ${shown.replace(/\s+/g, ' ')}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new RelayedStreamFault(`an event whose data is not a JSON object: ${data.slice(0, 120)}`);
+  }
+  if (parsed.error !== undefined && parsed.error !== null && !(parsed.choices?.length)) {
+    throw new RelayedStreamFault(`an error: ${errorText(parsed.error)}`);
   }
   for (const choice of parsed.choices ?? []) {
     const part = choice.delta ?? choice.message;
@@ -80,7 +103,14 @@ function inspect(data: string, state: AttemptState, dropUsageOnly: boolean): boo
   return true;
 }
 
-async function upstreamFailure(response: GuardedResponse, url: string, providerName: string): Promise<UpstreamFailure> {
+/** The failure a relay fault stands for; "malformed" is not worth a retry, an error frame is the upstream's word. */
+function faultFailure(fault: RelayedStreamFault, providerName: string, redact: (text: string) => string): UpstreamFailure {
+  const malformed = !fault.message.startsWith('an error: ');
+  const message = malformed ? `${providerName} sent a malformed response: ${fault.message}` : `${providerName} sent ${fault.message}`;
+  return { code: 'PROVIDER_ERROR', message: redact(message), retryable: false };
+}
+
+async function upstreamFailure(response: GuardedResponse, url: string, resolved: ResolvedModel): Promise<UpstreamFailure> {
   const responseBody = await response.text().catch(() => '');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[name] = value;
@@ -89,7 +119,7 @@ async function upstreamFailure(response: GuardedResponse, url: string, providerN
     message: `HTTP ${status}`, url, requestBodyValues: {}, statusCode: status, responseHeaders: headers, responseBody,
     isRetryable: status === 408 || status === 409 || status === 429 || status >= 500,
   });
-  return classifyUpstreamError(error, providerName);
+  return classifyUpstreamError(error, resolved.provider.name, resolved.redactSecrets);
 }
 
 /**
@@ -119,15 +149,19 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
         method: 'POST', headers: target.headers, body: request.body, signal: request.signal, idleTimeoutMs: settings.idleTimeoutMs,
       });
       if (response.statusCode < 200 || response.statusCode > 299) {
-        lastFailure = await upstreamFailure(response, target.url, request.resolved.provider.name);
+        lastFailure = await upstreamFailure(response, target.url, request.resolved);
       } else {
-        opened = true;
-        sink.open();
-        if (request.stream) await relayEvents(response, request, state, sink);
-        else {
+        if (request.stream) {
+          opened = true;
+          sink.open();
+          await relayEvents(response, request, state, sink);
+        } else {
           const text = await response.text();
           state.firstEventAt = Date.now();
+          // Checked before anything is sent: a 200 that is an error or not JSON answers as a failure.
           inspect(text, state, false);
+          opened = true;
+          sink.open();
           await sink.write(text);
         }
         await record({
@@ -142,7 +176,8 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
         await record({ ...base, status: 'cancelled', latencyMs, usage: state.usage, producedText: state.produced.join('') });
         return { ok: false, failure: { code: 'PROVIDER_ERROR', message: 'the client went away', retryable: false }, started: opened, cancelled: true };
       }
-      lastFailure = classifyUpstreamError(error, request.resolved.provider.name);
+      const { provider, redactSecrets } = request.resolved;
+      lastFailure = error instanceof RelayedStreamFault ? faultFailure(error, provider.name, redactSecrets) : classifyUpstreamError(error, provider.name, redactSecrets);
       if (opened) {
         await record({ ...base, status: 'error', errorCode: lastFailure.code, latencyMs, producedText: state.produced.join('') });
         return { ok: false, failure: lastFailure, started: true, cancelled: false };
@@ -160,11 +195,12 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
 
 async function relayEvents(response: GuardedResponse, request: PassthroughRequest, state: AttemptState, sink: PassthroughSink): Promise<void> {
   const splitter = new SseEventSplitter();
+  const dataOf = sseEventReader();
   const dropUsageOnly = !request.clientWantsUsage;
   const forward = (events: string[]): void | Promise<void> => {
     let waiting: Promise<void> | undefined;
     for (const event of events) {
-      const data = sseEventData(event);
+      const data = dataOf(event);
       if (data === undefined) continue;
       state.firstEventAt ??= Date.now();
       if (!inspect(data, state, dropUsageOnly)) continue;

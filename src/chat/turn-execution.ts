@@ -61,11 +61,32 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
     clock: context.clock,
     onError: (error) => log.error({ err: error, turnId: identity.turnId }, 'could not save a turn’s progress'),
   });
+  // A failed append (Redis refusing writes, a damaged key) must not leave readers waiting for
+  // events that never come, nor hand them a stream with a hole in it: at the first failure the
+  // run is ended at once with an error event that says so, and the turn goes on to its stored end.
   let appendFailure: unknown;
+  let unpublished = 0;
+  let streamEnding: Promise<void> | undefined;
+  let lastAppend: Promise<void> = Promise.resolve();
+  const endBrokenStream = async () => {
+    try {
+      const ended = await runLog.abandon(identity.turnId, brokenStreamEvent(identity.conversationId));
+      if (!ended) log.warn({ turnId: identity.turnId }, 'a turn’s run log was already finished when its stream broke');
+    } catch (error) {
+      log.error({ err: error, turnId: identity.turnId }, 'could not end a broken turn stream; its readers end when they cannot read it');
+    }
+  };
   const publish = (event: ChatEvent) => {
     persister.apply(event);
-    runLog.append(identity.turnId, event).catch((error) => {
-      appendFailure ??= error;
+    if (streamEnding) {
+      unpublished += 1;
+      return;
+    }
+    lastAppend = runLog.append(identity.turnId, event).catch((error) => {
+      unpublished += 1;
+      if (streamEnding) return;
+      appendFailure = error;
+      streamEnding = endBrokenStream();
     });
   };
 
@@ -120,10 +141,25 @@ export async function executeTurn(context: TurnExecutionContext, identity: TurnI
     tokenCount: result.usage.totalTokens,
   });
   await Promise.all(usageWrites);
+  // Appends settle in order, so once the last has, every failure is known.
+  await lastAppend;
+  if (streamEnding) {
+    await streamEnding;
+    log.error({ err: appendFailure, turnId: identity.turnId, unpublishedEvents: unpublished }, 'some turn events could not be published; the stream was ended with an error');
+    return;
+  }
   try {
     await runLog.finish(identity.turnId);
   } catch (error) {
     log.error({ err: error, turnId: identity.turnId }, 'could not close a turn’s run log');
   }
-  if (appendFailure) log.error({ err: appendFailure, turnId: identity.turnId }, 'some turn events could not be published');
+}
+
+/** What readers of a turn get when its events could not all be published. */
+export function brokenStreamEvent(conversationId: string): ChatEvent {
+  return {
+    type: 'error',
+    code: 'SERVICE_UNAVAILABLE',
+    message: `the live stream of this answer broke: the server could not publish all its events. The answer goes on and is stored; read it from the conversation (GET /api/messages?conversation_id=${conversationId})`,
+  };
 }

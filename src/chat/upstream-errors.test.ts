@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { APICallError } from '@ai-sdk/provider';
 import { AppError } from '../errors/app-error.ts';
+import { createSecretRedactor } from '../providers/secret-redaction.ts';
 import { classifyUpstreamError, retryAfterMilliseconds, UpstreamIdleError } from './upstream-errors.ts';
 
 const apiError = (statusCode: number | undefined, headers: Record<string, string> = {}, isRetryable = false) =>
@@ -35,5 +36,28 @@ describe('upstream error classification', () => {
     const malformed = classifyUpstreamError(new SyntaxError('Unexpected token in JSON'), 'Fake');
     assert.equal(malformed.retryable, false);
     assert.match(malformed.message, /malformed/);
+  });
+
+  it('reads an error object (an AI SDK error chunk, a mid-stream {"error": …} frame) as its message, never [object Object]', () => {
+    const chunk = classifyUpstreamError({ message: 'The server had an error', type: 'server_error', param: null, code: null }, 'Fake');
+    assert.equal(chunk.message, 'Fake failed: The server had an error (server_error)');
+    assert.equal(classifyUpstreamError({ error: { message: 'overloaded' } }, 'Fake').message, 'Fake failed: overloaded');
+    assert.equal(classifyUpstreamError({ detail: 42 }, 'Fake').message, 'Fake failed: {"detail":42}');
+    assert.equal(classifyUpstreamError(undefined, 'Fake').message, 'Fake failed: unknown error');
+  });
+
+  it('masks the key, and anything shaped like a credential, in every message it makes', () => {
+    const key = 'sk-test-9f8E7d6C5b4A3f2E1d0C9b8A';
+    const redact = createSecretRedactor([key]);
+    const echoed = new APICallError({
+      message: `Incorrect API key provided: Bearer ${key}`, url: 'https://x/v1', requestBodyValues: {}, statusCode: 401,
+      responseBody: JSON.stringify({ error: { message: `Incorrect API key provided: Bearer ${key}` } }), isRetryable: false,
+    });
+    for (const error of [echoed, new Error(`socket closed, key ${key}`), { message: `bad key ${key.slice(0, 20)}` }]) {
+      const { message } = classifyUpstreamError(error, 'Fake', redact);
+      assert.ok(!message.includes(key.slice(8, 20)), message);
+    }
+    // Without the provider's redactor, the shapes of keys are still masked.
+    assert.ok(!classifyUpstreamError(new Error(`bad key ${key}`), 'Fake').message.includes(key));
   });
 });

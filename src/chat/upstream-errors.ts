@@ -1,5 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { AppError } from '../errors/app-error.ts';
+import { redactSecretShapes, type SecretRedactor } from '../providers/secret-redaction.ts';
 
 /** What the turn runner needs to know about a failed upstream call. */
 export interface UpstreamFailure {
@@ -36,8 +37,40 @@ function excerpt(body: string | undefined): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-/** Translates whatever an AI SDK adapter or our HTTP client threw into one shape. */
-export function classifyUpstreamError(error: unknown, providerName: string): UpstreamFailure {
+/**
+ * The readable text of whatever was thrown or sent as an error. Adapters hand on an upstream's
+ * error object as it came (`{message, type}`, or `{error: {message}}` from a mid-stream frame),
+ * which `String()` turns into `[object Object]`.
+ */
+export function errorText(error: unknown, depth = 0): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  if (error === null || error === undefined) return 'unknown error';
+  if (typeof error !== 'object') return String(error);
+  const record = error as Record<string, unknown>;
+  if (typeof record.message === 'string' && record.message !== '') {
+    const kind = [record.type, record.code].find((value) => typeof value === 'string' && value !== '' && value !== record.message);
+    return kind ? `${record.message} (${kind as string})` : record.message;
+  }
+  if (record.error !== undefined && depth < 3) return errorText(record.error, depth + 1);
+  try {
+    return excerpt(JSON.stringify(error)) || 'unknown error';
+  } catch {
+    return 'unknown error';
+  }
+}
+
+/**
+ * Translates whatever an AI SDK adapter or our HTTP client threw into one shape. Its message
+ * is what users read and what is stored, so it passes through `redact`: the provider's own
+ * redactor when the caller has one, else the shapes of credentials in general.
+ */
+export function classifyUpstreamError(error: unknown, providerName: string, redact: SecretRedactor = redactSecretShapes): UpstreamFailure {
+  const failure = classify(error, providerName);
+  return { ...failure, message: redact(failure.message) };
+}
+
+function classify(error: unknown, providerName: string): UpstreamFailure {
   if (error instanceof UpstreamIdleError) {
     return { code: 'PROVIDER_TIMEOUT', message: `${providerName} stopped sending: ${error.message}`, retryable: true };
   }
@@ -58,7 +91,7 @@ export function classifyUpstreamError(error: unknown, providerName: string): Ups
       statusCode: status,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   const name = error instanceof Error ? error.name : '';
   // Stream parse failures (malformed SSE or JSON) are not worth repeating.
   const malformed = /JSON|parse|Type validation|invalid/i.test(`${name} ${message}`);

@@ -2,6 +2,7 @@ import { AppError } from '../errors/app-error.ts';
 import { knownContextWindow } from './known-models.ts';
 import { baseUrlOf } from './model-factory.ts';
 import { ollamaRootOf, type ProviderConnection } from './provider-connection.ts';
+import { createSecretRedactor } from './secret-redaction.ts';
 
 /** A model as LobeChat's model list shows it (its ChatModelCard's core fields). */
 export interface ModelCard {
@@ -109,7 +110,8 @@ export async function fetchUpstreamModels(connection: ProviderConnection, guarde
     response = await guardedFetch(request.url, { headers: { accept: 'application/json', ...request.headers }, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('PROVIDER_ERROR', `could not reach ${connection.name} to list models: ${(error as Error).message}`, { cause: error });
+    const reason = createSecretRedactor([connection.apiKey])((error as Error).message);
+    throw new AppError('PROVIDER_ERROR', `could not reach ${connection.name} to list models: ${reason}`);
   }
   if (!response.ok) {
     await response.body?.cancel();

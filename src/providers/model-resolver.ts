@@ -9,6 +9,7 @@ import { fetchFor, type OutboundHttp, type ProviderConnection } from './provider
 import { isSystemEntry, type ProviderDirectory, type ProviderEntry } from './provider-directory.ts';
 import { describeProviderType } from './provider-types.ts';
 import type { ModelRequest, ModelResolver, ResolvedModel } from './resolved-model.ts';
+import { createSecretRedactor } from './secret-redaction.ts';
 
 const defaultThinkingBudgetTokens = 4096;
 
@@ -116,6 +117,7 @@ export function createModelResolver(dependencies: {
       contextWindow: record.contextWindow ?? knownContextWindow(modelId) ?? defaultContextWindow,
       ...(record.maxTokens ? { maxOutputTokens: record.maxTokens } : {}),
       thinkingOptions: thinkingOptionsFor(connection),
+      redactSecrets: createSecretRedactor([connection.apiKey]),
       ...(hasFallback
         ? {
             fallback: async () => {

@@ -1,15 +1,26 @@
 import { AppError } from '../errors/app-error.ts';
 import { baseUrlOf } from './model-factory.ts';
 import { ollamaRootOf, type ProviderConnection } from './provider-connection.ts';
+import { createSecretRedactor, type SecretRedactor } from './secret-redaction.ts';
 
 const errorLine = (message: string): string => `${JSON.stringify({ status: 'error', error: message })}\n`;
 
-/** Ollama reports a failed pull as an `{"error": …}` line; clients get it as a final status line too. */
-function normalizedLine(line: string): { text: string; isError: boolean } {
+/** The upstream's error as text: Ollama sends a string, proxies in front of it sometimes an object. */
+function errorValueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') return (value as { message: string }).message;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Ollama reports a failed pull as an `{"error": …}` line; clients get it as a final status line
+ * too, masked like every upstream error text (a proxy in front of Ollama may echo its key).
+ */
+function normalizedLine(line: string, redact: SecretRedactor): { text: string; isError: boolean } {
   try {
     const parsed = JSON.parse(line) as { error?: unknown; status?: unknown };
     if (parsed && typeof parsed === 'object' && parsed.error !== undefined && parsed.status === undefined) {
-      return { text: errorLine(String(parsed.error)), isError: true };
+      return { text: errorLine(redact(errorValueText(parsed.error))), isError: true };
     }
   } catch {
     // Not JSON: passed through as Ollama sent it.
@@ -29,6 +40,7 @@ export async function* pullOllamaModel(
   model: string,
   signal: AbortSignal,
 ): AsyncGenerator<string> {
+  const redact = createSecretRedactor([connection.apiKey]);
   let response: Response;
   try {
     response = await guardedFetch(`${ollamaRootOf(baseUrlOf(connection))}/api/pull`, {
@@ -41,7 +53,7 @@ export async function* pullOllamaModel(
   } catch (error) {
     if (signal.aborted) return;
     const reason = error instanceof AppError ? error.message : `could not reach Ollama: ${(error as Error).message}`;
-    yield errorLine(reason);
+    yield errorLine(redact(reason));
     return;
   }
   if (!response.ok || !response.body) {
@@ -52,7 +64,7 @@ export async function* pullOllamaModel(
     } catch {
       // A body that is not JSON is reported as it is.
     }
-    yield errorLine(`Ollama answered HTTP ${response.status}${message ? `: ${message}` : ''}`);
+    yield errorLine(redact(`Ollama answered HTTP ${response.status}${message ? `: ${message}` : ''}`));
     return;
   }
 
@@ -69,7 +81,7 @@ export async function* pullOllamaModel(
         const line = pending.slice(0, newline).trim();
         pending = pending.slice(newline + 1);
         if (line) {
-          const normalized = normalizedLine(line);
+          const normalized = normalizedLine(line, redact);
           yield normalized.text;
           if (normalized.isError) return;
         }
@@ -77,10 +89,10 @@ export async function* pullOllamaModel(
       }
     }
     const rest = (pending + decoder.decode()).trim();
-    if (rest) yield normalizedLine(rest).text;
+    if (rest) yield normalizedLine(rest, redact).text;
   } catch (error) {
     if (signal.aborted) return;
-    yield errorLine(`the pull stream from Ollama broke: ${(error as Error).message}`);
+    yield errorLine(redact(`the pull stream from Ollama broke: ${(error as Error).message}`));
   } finally {
     // Reached on completion, error, or when the consumer stops early (client gone): release the upstream.
     await reader.cancel().catch(() => undefined);

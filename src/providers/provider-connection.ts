@@ -1,6 +1,7 @@
 import type { ProviderSettings } from '../storage/repositories/providers-repository.ts';
 import type { GuardedRequest } from '../net/guarded-request.ts';
 import type { WireFormat } from './provider-types.ts';
+import { createSecretRedactor, type SecretRedactor } from './secret-redaction.ts';
 
 /** The options of the guarded HTTP client (src/net) that providers use. */
 export interface OutboundFetchOptions {
@@ -48,6 +49,27 @@ function withoutCredentials(guardedFetch: typeof globalThis.fetch): typeof globa
   };
 }
 
+/**
+ * Error answers come back with the key masked, before any adapter reads them: several
+ * OpenAI-compatible services echo the key they were sent (`Incorrect API key provided: Bearer
+ * sk-…`), and the AI SDK copies the body into its error's message and `responseBody`, which
+ * reach events, stored messages and logs. Success bodies pass untouched (their mid-stream error
+ * events are masked where they are read).
+ */
+function withRedactedErrors(guardedFetch: typeof globalThis.fetch, redact: SecretRedactor): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await guardedFetch(input, init);
+    if (response.ok) return response;
+    const body = redact(await response.text().catch(() => ''));
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(response.status === 204 || response.status === 304 ? null : body, {
+      status: response.status, statusText: redact(response.statusText), headers,
+    });
+  };
+}
+
 /** The host of a URL as an allow-list entry (IPv6 literals without their brackets). */
 export function hostOf(url: string): string | undefined {
   try {
@@ -69,7 +91,10 @@ export function fetchFor(
   options: Omit<OutboundFetchOptions, 'extraAllowedHosts'> = {},
 ): typeof globalThis.fetch {
   const host = connection.isSystem && connection.baseUrl ? hostOf(connection.baseUrl) : undefined;
-  const fetch = http.fetchWith({ ...options, ...(host ? { extraAllowedHosts: [host] } : {}) });
+  const fetch = withRedactedErrors(
+    http.fetchWith({ ...options, ...(host ? { extraAllowedHosts: [host] } : {}) }),
+    createSecretRedactor([connection.apiKey]),
+  );
   return connection.apiKey ? fetch : withoutCredentials(fetch);
 }
 

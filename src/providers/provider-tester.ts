@@ -2,7 +2,7 @@ import { AppError } from '../errors/app-error.ts';
 import { fetchUpstreamModels } from './model-catalog.ts';
 import { createLanguageModel } from './model-factory.ts';
 import type { ProviderConnection } from './provider-connection.ts';
-import { maskSecret } from './secret-box.ts';
+import { createSecretRedactor } from './secret-redaction.ts';
 
 /** Luxx's `POST /api/providers/{id}/test` answer, plus the one-line summary it shows as `message`. */
 export interface ProviderTestResult {
@@ -16,9 +16,9 @@ const maxBodyCharacters = 1000;
 const maxSummaryCharacters = 200;
 const testTimeoutMs = 30_000;
 
-/** Never echo the key back, even when an upstream repeats it in an error message. */
+/** Never echo the key back, even when an upstream repeats it (whole, in part, or another credential). */
 function scrubbed(text: string, key: string | undefined): string {
-  const clean = key && key.length >= 4 ? text.split(key).join(maskSecret(key)) : text;
+  const clean = createSecretRedactor([key])(text);
   return clean.length > maxBodyCharacters ? `${clean.slice(0, maxBodyCharacters)}…` : clean;
 }
 

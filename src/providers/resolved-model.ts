@@ -1,5 +1,6 @@
 import type { LanguageModelV3, SharedV3ProviderOptions } from '@ai-sdk/provider';
 import type { GuardedRequest } from '../net/guarded-request.ts';
+import type { SecretRedactor } from './secret-redaction.ts';
 
 /** A provider as the chat engine sees it: never its key. */
 export interface ProviderSummary {
@@ -28,6 +29,12 @@ export interface ResolvedModel {
    * OpenAI request unchanged (bar the model id), with the provider's own credentials.
    */
   openAiPassthrough?: OpenAiPassthroughTarget;
+  /**
+   * Masks this provider's key (whole, partial, after `Bearer`) and anything shaped like a
+   * credential: every upstream text bound for an event, a stored message, an answer or a log
+   * passes through it.
+   */
+  redactSecrets: SecretRedactor;
   /** The next model to try when this one fails before its first token, if one is configured. */
   fallback?: () => Promise<ResolvedModel | undefined>;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseEventSplitter, sseEventData } from './sse-event-splitter.ts';
+import { SseEventSplitter, sseEventReader } from './sse-event-splitter.ts';
 
 describe('SseEventSplitter', () => {
   it('hands over whole events only, however the bytes were cut', () => {
@@ -27,8 +27,25 @@ describe('SseEventSplitter', () => {
   });
 
   it('reads the data of an event, joining multi-line data', () => {
-    assert.equal(sseEventData('data: {"a":1}\n\n'), '{"a":1}');
-    assert.equal(sseEventData('event: x\ndata: one\ndata:two\n\n'), 'one\ntwo');
-    assert.equal(sseEventData(': comment\n\n'), undefined);
+    const read = sseEventReader();
+    assert.equal(read('data: {"a":1}\n\n'), '{"a":1}');
+    assert.equal(read('event: x\ndata: one\ndata:two\n\n'), 'one\ntwo');
+    assert.equal(read(': comment\n\n'), undefined);
+    assert.equal(read('id: 7\nretry: 100\n\n'), undefined);
+    assert.equal(read('this is not a server-sent event\n\n'), undefined);
+    assert.equal(read('data\n\n'), '');
+    assert.equal(read('data: after the noise\n\n'), 'after the noise');
+  });
+
+  it('keeps every event byte for byte while its data is read, across any cut of the stream', () => {
+    const stream = '\uFEFFdata: {"a":1}\r\n\r\n: OPENROUTER PROCESSING\n\nevent: e\nid: 4\ndata:{"b":2}\n\ndata: [DONE]\n\n';
+    const bytes = Buffer.from(stream);
+    for (let cut = 1; cut < bytes.length; cut += 1) {
+      const splitter = new SseEventSplitter();
+      const read = sseEventReader();
+      const events = [...splitter.push(bytes.subarray(0, cut)), ...splitter.push(bytes.subarray(cut)), ...splitter.end()];
+      assert.deepEqual(events, ['data: {"a":1}\n\n', ': OPENROUTER PROCESSING\n\n', 'event: e\nid: 4\ndata:{"b":2}\n\n', 'data: [DONE]\n\n'], `cut at ${cut}`);
+      assert.deepEqual(events.map(read), ['{"a":1}', undefined, '{"b":2}', '[DONE]'], `cut at ${cut}`);
+    }
   });
 });

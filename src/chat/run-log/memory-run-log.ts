@@ -126,6 +126,14 @@ export function createMemoryRunLog(options: MemoryRunLogOptions): RunLog {
     }
   }
 
+  function appendEvent(runId: string, event: ChatEvent): Promise<void> {
+    const run = closed ? undefined : runs.get(runId);
+    if (!run || run.finished) return Promise.reject(notWritable(runId, run));
+    run.events.push({ seq: run.events.length + 1, event });
+    if (run.waiters.length > 0) wakeReaders(run);
+    return settled;
+  }
+
   return {
     async create(runId, userId) {
       assertOpen();
@@ -141,13 +149,7 @@ export function createMemoryRunLog(options: MemoryRunLogOptions): RunLog {
       });
     },
 
-    append(runId: string, event: ChatEvent): Promise<void> {
-      const run = closed ? undefined : runs.get(runId);
-      if (!run || run.finished) return Promise.reject(notWritable(runId, run));
-      run.events.push({ seq: run.events.length + 1, event });
-      if (run.waiters.length > 0) wakeReaders(run);
-      return settled;
-    },
+    append: appendEvent,
 
     async finish(runId) {
       const run = closed ? undefined : runs.get(runId);
@@ -165,7 +167,8 @@ export function createMemoryRunLog(options: MemoryRunLogOptions): RunLog {
     async abandon(runId, lastEvent) {
       const run = closed ? undefined : readableRun(runId);
       if (!run || run.finished) return false;
-      await this.append(runId, lastEvent);
+      // The log's own append: ending a run whose writer broke must not depend on that writer.
+      await appendEvent(runId, lastEvent);
       await this.finish(runId);
       return true;
     },

@@ -176,6 +176,8 @@ export function createRedisRunLog(options: RedisRunLogOptions): RunLog {
       const ended = await redis.eval(
         abandonScript, 2, keys.meta, keys.events, JSON.stringify(lastEvent), String(options.retentionSeconds),
       );
+      // A runner that ends its own broken run this way writes no more; its writer goes with the run.
+      if (ended === 1) writers.delete(runId);
       return ended === 1;
     },
 

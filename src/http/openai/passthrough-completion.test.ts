@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openSse, startChatHarness, type ChatHarness } from '../../../test/support/chat-harness.ts';
-import { answer, disconnect, httpError, text } from '../../../test/support/fake-upstream/index.ts';
+import OpenAI from 'openai';
+import { answer, disconnect, garbageLine, httpError, invalidJson, streamError, text } from '../../../test/support/fake-upstream/index.ts';
 import { bearer, json } from '../../../test/support/test-app.ts';
 import { openDatabase } from '../../storage/database.ts';
 
@@ -108,5 +109,63 @@ describe('the OpenAI pass-through relay', () => {
     assert.ok(error, 'an error chunk');
     assert.equal(frames.at(-1)?.data, '[DONE]');
     assert.ok(!JSON.stringify(error.data).includes('sk-upstream'), 'no key in the error');
+  });
+
+  it('ends the stream with an error chunk and [DONE] at a frame that is neither JSON nor [DONE], and records the attempt failed (raw SSE)', async () => {
+    harness.fake.script(answer([text('Half'), invalidJson(), text(' never')], { usage }));
+    const before = (await ledger()).length;
+    const connection = await stream({});
+    const frames = await connection.ended;
+    const body = connection.body();
+    assert.equal(frames.map((frame) => frame.data?.choices?.[0]?.delta?.content ?? '').join(''), 'Half');
+    assert.ok(!frames.some((frame) => typeof frame.data === 'string' && frame.data !== '[DONE]'), 'the malformed frame was not passed on');
+    const error = frames.find((frame) => frame.data?.error);
+    assert.match(String(error?.data.error.message), /malformed response/);
+    assert.deepEqual([error?.data.error.type, error?.data.error.code], ['server_error', 'provider_error']);
+    assert.ok(body.endsWith('data: [DONE]\n\n'));
+    assert.equal(frames.filter((frame) => frame.data === '[DONE]').length, 1);
+    const rows = await ledger();
+    assert.equal(rows.length, before + 1);
+    assert.deepEqual([rows[0]!.status, rows[0]!.errorCode], ['error', 'PROVIDER_ERROR']);
+  });
+
+  it('turns an upstream error frame mid-stream into its own error chunk, and the openai client throws it', async () => {
+    harness.fake.script(answer([text('Half'), streamError('the model is overloaded')], { usage }));
+    const client = new OpenAI({ apiKey: harness.user.token, baseURL: `${harness.baseUrl}/v1`, maxRetries: 0 });
+    let content = '';
+    await assert.rejects(async () => {
+      for await (const chunk of await client.chat.completions.create({ model: 'fake-model', stream: true, messages: [{ role: 'user', content: 'Hi' }] })) {
+        content += chunk.choices[0]?.delta.content ?? '';
+      }
+    }, (error: Error) => /the model is overloaded \(server_error\)/.test(error.message) && !/object Object/.test(error.message));
+    assert.equal(content, 'Half');
+    assert.equal((await ledger())[0]!.status, 'error');
+  });
+
+  it('has the openai client fail on a malformed frame instead of reading past it', async () => {
+    harness.fake.script(answer([text('Half'), invalidJson(), text(' never')], { usage }));
+    const client = new OpenAI({ apiKey: harness.user.token, baseURL: `${harness.baseUrl}/v1`, maxRetries: 0 });
+    let content = '';
+    await assert.rejects(async () => {
+      for await (const chunk of await client.chat.completions.create({ model: 'fake-model', stream: true, messages: [{ role: 'user', content: 'Hi' }] })) {
+        content += chunk.choices[0]?.delta.content ?? '';
+      }
+    }, /malformed response/);
+    assert.equal(content, 'Half');
+  });
+
+  it('skips lines that are no SSE field, as the SSE spec says, and answers a non-JSON 200 body as a 502', async () => {
+    harness.fake.script(answer([text('One'), garbageLine(), text(' two')], { usage }));
+    const frames = await (await stream({})).ended;
+    assert.equal(frames.map((frame) => frame.data?.choices?.[0]?.delta?.content ?? '').join(''), 'One two');
+    assert.ok(!frames.some((frame) => frame.data?.error));
+
+    harness.fake.script(answer([text('One'), invalidJson()], { usage }));
+    const response = await fetch(`${harness.baseUrl}/v1/chat/completions`, {
+      method: 'POST', headers: { ...bearer(harness.user.token), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    assert.equal(response.status, 502);
+    assert.match(((await response.json()) as any).error.message, /malformed response/);
   });
 });

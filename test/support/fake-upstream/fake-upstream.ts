@@ -5,7 +5,7 @@ import { createGate, type FakeGate, type FakeHttpError, type FakeReply } from '.
 import { createGoogleEncoder, googleModelList } from './google-format.ts';
 import { ollamaTags, playPull, type FakePullBehavior } from './ollama-format.ts';
 import { createOpenAIEncoder, openAIModelList } from './openai-format.ts';
-import { playReply, sendJson, waitFor } from './reply-player.ts';
+import { echoedCredential, playReply, sendJson, waitFor } from './reply-player.ts';
 import { routeRequest, type FakeRequestKind, type FakeWireFormat } from './request-route.ts';
 import type { EncoderContext, WireEncoder } from './wire-format.ts';
 
@@ -209,9 +209,9 @@ class FakeUpstreamServer implements FakeUpstream {
         response.socket?.destroy();
         response.destroy();
       };
-      return playReply(reply, { response, encoder, isStreamed: route.isStream, ended: ended.signal, destroyConnection });
+      return playReply(reply, { response, encoder, isStreamed: route.isStream, ended: ended.signal, destroyConnection, credential: credentialOf(record.headers) });
     }
-    if (route.kind === 'models') return this.answerModelList(route.format, response);
+    if (route.kind === 'models') return this.answerModelList(route.format, response, credentialOf(record.headers));
     if (route.kind === 'pull') {
       const isSuccess = await playPull(response, body, this.pull, (milliseconds) => waitFor(milliseconds, ended.signal));
       if (isSuccess && route.model !== undefined && !this.models.includes(route.model)) this.models.push(route.model);
@@ -220,11 +220,12 @@ class FakeUpstreamServer implements FakeUpstream {
     sendJson(response, 404, { error: { message: `fake upstream: no route for ${method} ${url.pathname}` } });
   }
 
-  private answerModelList(format: FakeWireFormat, response: ServerResponse): void {
+  private answerModelList(format: FakeWireFormat, response: ServerResponse, credential: string): void {
     if (this.modelListError !== undefined) {
       const { status, headers, message, body } = this.modelListError;
       const errorBody = body ?? (format === 'ollama' ? { error: message ?? `fake upstream: HTTP ${status}` } : this.encoderFor(format, emptyContext).errorBody(status, message ?? `fake upstream: HTTP ${status}`));
-      return sendJson(response, status, errorBody, headers);
+      const text = (typeof errorBody === 'string' ? errorBody : JSON.stringify(errorBody)).split(echoedCredential).join(credential);
+      return sendJson(response, status, text, headers);
     }
     const lists: Record<FakeWireFormat, (models: string[]) => unknown> = {
       openai: openAIModelList,
@@ -241,6 +242,11 @@ class FakeUpstreamServer implements FakeUpstream {
     if (format === 'google') return createGoogleEncoder(context);
     return createOpenAIEncoder(context);
   }
+}
+
+/** What the request authenticated with, as it was sent (`Bearer …` included). */
+function credentialOf(headers: Record<string, string>): string {
+  return headers.authorization || headers['x-api-key'] || headers['x-goog-api-key'] || headers['api-key'] || '(no credential)';
 }
 
 const emptyContext: EncoderContext = { model: '', requestBody: undefined, usage: undefined, sequence: 0 };

@@ -26,4 +26,5 @@ export {
   type FakeUsage,
 } from './fake-reply.ts';
 export type { FakePullBehavior } from './ollama-format.ts';
+export { echoedCredential } from './reply-player.ts';
 export type { FakeRequestKind, FakeWireFormat } from './request-route.ts';

@@ -11,15 +11,22 @@ export interface PlayContext {
   ended: AbortSignal;
   /** Destroys the connection on purpose, so it is not recorded as the client leaving. */
   destroyConnection(): void;
+  /** The credential the request carried, put where a scripted text says `{credential}`. */
+  credential: string;
 }
+
+/** Put in a scripted error message or body: the fake echoes the credential it received there, as some providers do. */
+export const echoedCredential = '{credential}';
+
+const echo = (text: string, context: PlayContext): string => text.split(echoedCredential).join(context.credential);
 
 /** Plays one scripted reply onto a response, in time. */
 export async function playReply(reply: FakeReply, context: PlayContext): Promise<void> {
   if (!(await waitFor(reply.delayMs ?? 0, context.ended))) return;
   if (reply.type === 'drop-connection') return context.destroyConnection();
   if (reply.type === 'http-error') {
-    const body = reply.body ?? context.encoder.errorBody(reply.status, reply.message ?? `fake upstream: HTTP ${reply.status}`);
-    return sendJson(context.response, reply.status, body, reply.headers);
+    const body = reply.body ?? context.encoder.errorBody(reply.status, echo(reply.message ?? `fake upstream: HTTP ${reply.status}`, context));
+    return sendJson(context.response, reply.status, echo(typeof body === 'string' ? body : JSON.stringify(body), context), reply.headers);
   }
   return context.isStreamed ? playStream(reply, context) : playComplete(reply, context);
 }
@@ -76,13 +83,13 @@ async function playStream(reply: FakeAnswer, context: PlayContext): Promise<void
         await Promise.race([written, untilEnded(ended)]);
         return context.destroyConnection();
       case 'garbage-line':
-        write(`${part.line}\n\n`);
+        write(`${echo(part.line, context)}\n\n`);
         break;
       case 'invalid-json':
         write(encoder.invalidJsonEvent());
         break;
       case 'stream-error':
-        write(encoder.streamError(part.message));
+        write(encoder.streamError(echo(part.message, context)));
         return void response.end();
       case 'end-without-finish':
         return void response.end();
@@ -124,7 +131,7 @@ async function playComplete(reply: FakeAnswer, context: PlayContext): Promise<vo
       case 'end-without-finish':
         return sendJson(response, 200, body().slice(0, -10));
       case 'stream-error':
-        return sendJson(response, 500, encoder.errorBody(500, part.message));
+        return sendJson(response, 500, encoder.errorBody(500, echo(part.message, context)));
     }
     if (ended.aborted) return;
   }
