@@ -74,7 +74,8 @@ export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): 
     fileTool('file_write', 'Write a text file in your workspace', permissionLevels.WRITE, async (input, userId) => {
       const data = await store.exclusive(userId, async (workspace) => {
         let content = Buffer.from(input.content, 'utf8');
-        if (input.append && (await workspace.typeOf(input.path)) === 'file') {
+        // Whatever is there is read through the regular-file check, so appending to a FIFO is refused, not waited on.
+        if (input.append && (await workspace.typeOf(input.path)) !== null) {
           content = Buffer.concat([(await workspace.read(input.path, store.quotaBytes)).data, content]);
         }
         await workspace.write([{ path: input.path, data: content }]);

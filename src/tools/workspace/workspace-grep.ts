@@ -104,6 +104,9 @@ export async function findMatches(
     const entries = await workspace.list('.', true);
     const target = entries.find((entry) => entry.path === relative);
     if (relative !== '.' && !target) throw new WorkspacePathError(`${relative} does not exist`);
+    if (target && target.type !== 'file' && target.type !== 'directory') {
+      throw new WorkspacePathError(`${relative} is not a regular file or a folder; only those can be searched`);
+    }
     const chosen =
       target?.type === 'file'
         ? [target]

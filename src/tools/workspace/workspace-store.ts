@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { openRegularFile } from './regular-file.ts';
 import { createUserLocks } from './workspace-lock.ts';
 import { ensureWorkspaceFolder, noFollowFlag, resolveInside, WorkspacePathError } from './workspace-paths.ts';
 
@@ -138,17 +139,11 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
 
   async function read(root: string, requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }> {
     const { absolute, relative } = await resolveInside(root, requested);
-    const handle = await open(absolute, constants.O_RDONLY | noFollowFlag).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new WorkspacePathError(`${relative} does not exist`);
-      if (error.code === 'ELOOP') throw new WorkspacePathError(`${relative} is a symlink; symlinks are not followed`);
-      throw error;
-    });
+    const { handle, size } = await openRegularFile(absolute, relative);
     try {
-      const info = await handle.stat();
-      if (!info.isFile()) throw new WorkspacePathError(`${relative} is not a file`);
-      const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
+      const buffer = Buffer.alloc(Math.min(size, maxBytes));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return { data: buffer.subarray(0, bytesRead), size: info.size };
+      return { data: buffer.subarray(0, bytesRead), size };
     } finally {
       await handle.close();
     }
