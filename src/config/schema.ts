@@ -264,6 +264,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_SHELL_MEMORY_MB: 'tools.sandbox.shellMemoryMb',
   COLLOQUY_SHELL_MAX_PROCESSES: 'tools.sandbox.shellMaxProcesses',
   COLLOQUY_SHELL_SANDBOX_UID: 'tools.sandbox.shellSandboxUid',
+  COLLOQUY_SHELL_UID_RANGE: 'tools.sandbox.shellUidRange',
   COLLOQUY_TOOL_OUTPUT_MAX_BYTES: 'tools.sandbox.toolOutputMaxBytes',
   COLLOQUY_FETCH_MAX_CHARS: 'tools.fetchMaxChars',
   COLLOQUY_MCP_SERVERS: 'mcp.servers',

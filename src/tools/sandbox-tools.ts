@@ -6,6 +6,7 @@ import { createShellRunner } from './shell/shell-runner.ts';
 import { createShellTool } from './shell/shell-tool.ts';
 import type { ToolDefinition } from './tool-registry.ts';
 import { createFileTools } from './workspace/file-tools.ts';
+import { createSandboxUids } from './workspace/sandbox-uids.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspace-store.ts';
 
 export interface SandboxToolsDependencies {
@@ -30,10 +31,24 @@ const shellTmpBytes = 64 * 1024 * 1024;
 export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDependencies): SandboxTools {
   const settings = config.tools.sandbox;
   const isRoot = process.getuid?.() === 0;
+  const root = path.resolve(config.dataDir, settings.workspaceDir ?? 'workspaces');
+  if (isRoot && settings.shellSandboxUid !== undefined) {
+    log?.warn(
+      { shellSandboxUid: settings.shellSandboxUid },
+      'tools.sandbox.shellSandboxUid is deprecated: every user’s shell shares that uid and its process limit; unset it to use tools.sandbox.shellUidRange',
+    );
+  }
+  const sandboxUids = isRoot
+    ? createSandboxUids({
+        root,
+        range: settings.shellUidRange,
+        ...(settings.shellSandboxUid === undefined ? {} : { sharedUid: settings.shellSandboxUid }),
+      })
+    : undefined;
   const workspace = createWorkspaceStore({
-    root: path.resolve(config.dataDir, settings.workspaceDir ?? 'workspaces'),
+    root,
     quotaBytes: settings.workspaceQuotaBytes,
-    ...(isRoot ? { sandboxUid: settings.shellSandboxUid } : {}),
+    ...(sandboxUids ? { sandboxUids } : {}),
   });
   const pool = createPythonPool({
     size: settings.pythonWorkers,
@@ -50,7 +65,7 @@ export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDepen
       maxFileBytes: settings.workspaceQuotaBytes,
       tmpBytes: shellTmpBytes,
     },
-    identity: { isRoot, uid: settings.shellSandboxUid },
+    isRoot,
     timeoutMs: settings.shellTimeoutMs,
     maxOutputBytes: settings.toolOutputMaxBytes,
     ...(bwrapPath ? { bwrapPath } : {}),

@@ -41,7 +41,7 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
   async function runInWorkspace(workspace: WorkspaceView, command: string, signal: AbortSignal): Promise<ToolResult> {
     const before = await workspace.usage();
     const room = Math.max(0, store.quotaBytes - before);
-    const outcome = await runner.run(workspace.folder, command, signal, room);
+    const outcome = await runner.run(workspace.folder, command, { signal, maxFileBytes: room, ...(workspace.sandboxUid === undefined ? {} : { uid: workspace.sandboxUid }) });
     if ('unavailable' in outcome) {
       return toolFailure(`shell_execute is unavailable: ${outcome.unavailable}. Commands are never run outside the sandbox.`);
     }

@@ -33,7 +33,7 @@ describe('FIFOs, sockets and device nodes in a workspace', () => {
   const special = ['pipe', 'sub/pipe', ...(isRoot ? ['null-device'] : []), 'socket'];
 
   before(async () => {
-    sandbox = await startSandboxTools({ workspaceQuotaBytes: 100_000, pythonTimeoutMs: 20_000 });
+    sandbox = await startSandboxTools({ workspaceQuotaBytes: 100_000, pythonTimeoutMs: 60_000 });
     folder = sandbox.workspaceFolder('user-one');
     await mkdir(path.join(folder, 'sub'), { recursive: true });
     assert.equal(spawnSync('mkfifo', [path.join(folder, 'pipe'), path.join(folder, 'sub/pipe')]).status, 0);
@@ -82,10 +82,10 @@ describe('FIFOs, sockets and device nodes in a workspace', () => {
     assert.deepEqual(exists.answer, { path: 'pipe', exists: true, type: 'other' });
   });
 
-  it('python_execute copies only regular files in, and does not wait on a FIFO', async () => {
+  it('python_execute copies only regular files in, and does not wait on a FIFO', { timeout: 120_000 }, async () => {
     const run = await answersWithin(
       sandbox.call('python_execute', { code: 'import os\nsorted(os.listdir(".")) + sorted(os.listdir("sub"))' }),
-      20_000,
+      90_000,
       'python_execute',
     );
     assert.equal(run.isError, false, run.output);

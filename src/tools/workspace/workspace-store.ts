@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { openRegularFile } from './regular-file.ts';
+import type { SandboxUids } from './sandbox-uids.ts';
 import { createUserLocks } from './workspace-lock.ts';
 import { ensureWorkspaceFolder, noFollowFlag, resolveInside, WorkspacePathError } from './workspace-paths.ts';
 
@@ -10,8 +11,8 @@ export interface WorkspaceStoreOptions {
   /** Folder holding one sub-folder per user. */
   root: string;
   quotaBytes: number;
-  /** When set, written files and folders are given to this uid (the shell sandbox's, under root). */
-  sandboxUid?: number;
+  /** Under root: the uid of each user's shell sandbox, to which written files and folders are given. */
+  sandboxUids?: SandboxUids;
 }
 
 export interface WorkspaceFile {
@@ -64,11 +65,11 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
     return info?.isFile() ? info.size : 0;
   }
 
-  async function giveToSandbox(target: string): Promise<void> {
-    if (options.sandboxUid !== undefined) await chown(target, options.sandboxUid, options.sandboxUid);
+  async function giveToSandbox(target: string, uid: number | undefined): Promise<void> {
+    if (uid !== undefined) await chown(target, uid, uid);
   }
 
-  async function makeFolders(root: string, relativeFolder: string): Promise<void> {
+  async function makeFolders(root: string, relativeFolder: string, uid: number | undefined): Promise<void> {
     if (relativeFolder === '.') return;
     let current = root;
     for (const part of relativeFolder.split('/')) {
@@ -80,13 +81,13 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
           return false;
         },
       );
-      if (created) await giveToSandbox(current);
+      if (created) await giveToSandbox(current, uid);
     }
     await resolveInside(root, relativeFolder);
   }
 
   /** Writes through a temporary file; the quota is checked again, with the file written, before the rename. */
-  async function writeAtomically(root: string, absolute: string, data: Uint8Array, sizeBefore: number): Promise<void> {
+  async function writeAtomically(root: string, absolute: string, data: Uint8Array, sizeBefore: number, uid: number | undefined): Promise<void> {
     const temporary = path.join(path.dirname(absolute), `.colloquy-${randomBytes(8).toString('hex')}.tmp`);
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollowFlag;
     const handle = await open(temporary, flags, 0o640);
@@ -97,7 +98,7 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
       await handle.close();
     }
     try {
-      await giveToSandbox(temporary);
+      await giveToSandbox(temporary, uid);
       const usage = await usageOf(root);
       if (usage - sizeBefore > options.quotaBytes) throw quotaError(usage - sizeBefore);
       await rename(temporary, absolute);
@@ -112,8 +113,8 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
       `workspace quota exceeded: this would use ${needed} bytes of ${options.quotaBytes}; nothing was written`,
     );
 
-  async function writeAll(root: string, files: readonly WorkspaceFile[]): Promise<void> {
-    await giveToSandbox(root);
+  async function writeAll(root: string, files: readonly WorkspaceFile[], uid: number | undefined): Promise<void> {
+    await giveToSandbox(root, uid);
     const targets = [];
     for (const file of files) targets.push({ ...(await resolveInside(root, file.path)), data: file.data });
     let projected = await usageOf(root);
@@ -125,9 +126,9 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
     }
     if (projected > options.quotaBytes) throw quotaError(projected);
     for (const target of targets) {
-      await makeFolders(root, path.posix.dirname(target.relative));
+      await makeFolders(root, path.posix.dirname(target.relative), uid);
       const { absolute } = await resolveInside(root, target.relative);
-      await writeAtomically(root, absolute, target.data, await sizeOfFile(absolute));
+      await writeAtomically(root, absolute, target.data, await sizeOfFile(absolute), uid);
     }
   }
 
@@ -172,9 +173,10 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
   }
 
   /** The operations of one user's workspace, for code that already holds that user's lock. */
-  const viewOf = (root: string): WorkspaceView => ({
+  const viewOf = (root: string, uid: number | undefined): WorkspaceView => ({
     /** The real path of the workspace. */
     folder: root,
+    sandboxUid: uid,
     resolve: (requested: string) => resolveInside(root, requested),
     usage: () => usageOf(root),
     list: (requested: string, recursive: boolean) => list(root, requested, recursive),
@@ -185,12 +187,15 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
     /** Every regular file (no symlinks), for copying into a sandbox; at most the quota in bytes. */
     snapshot: () => snapshot(root),
     /** Writes files (all or none pass the quota), each atomically. */
-    write: (files: readonly WorkspaceFile[]) => writeAll(root, files),
+    write: (files: readonly WorkspaceFile[]) => writeAll(root, files, uid),
   });
 
   /** Runs `work` holding the user's lock, with the user's workspace (created when missing). */
   function exclusive<T>(userId: string, work: (workspace: WorkspaceView) => Promise<T>): Promise<T> {
-    return locks.hold(userId, async () => work(viewOf(await ensureWorkspaceFolder(options.root, userId))));
+    return locks.hold(userId, async () => {
+      const folder = await ensureWorkspaceFolder(options.root, userId);
+      return work(viewOf(folder, await options.sandboxUids?.uidFor(userId, folder)));
+    });
   }
 
   return {
@@ -207,6 +212,8 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
 
 export type WorkspaceView = {
   folder: string;
+  /** The uid this user's shell sandbox runs as (under root), which owns the workspace. */
+  sandboxUid: number | undefined;
   resolve(requested: string): Promise<{ absolute: string; relative: string }>;
   usage(): Promise<number>;
   list(requested: string, recursive: boolean): Promise<WorkspaceEntry[]>;
