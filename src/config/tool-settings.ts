@@ -109,6 +109,12 @@ const sandboxSettings = z.object({
     }),
   /** Deprecated: one uid for every user's sandbox (the process limit is then shared); overrides `shellUidRange`. */
   shellSandboxUid: z.coerce.number().int().min(1).max(2 ** 31).optional(),
+  /** Shell runs at once across all users (Python's is `pythonWorkers`); more wait their turn, per user in rotation. */
+  shellConcurrentRuns: z.coerce.number().int().min(1).max(256).default(4),
+  /** Python runs (and, separately, shell runs) of one user at once. */
+  sandboxRunsPerUser: z.coerce.number().int().min(1).max(64).default(1),
+  /** Python runs (and, separately, shell runs) of one user waiting for a turn; one more answers 429 RATE_LIMITED. */
+  sandboxQueuedPerUser: z.coerce.number().int().min(0).max(1000).default(10),
   /** Most bytes of stdout plus stderr one Python or shell run hands back. */
   toolOutputMaxBytes: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(64 * 1024),
 });

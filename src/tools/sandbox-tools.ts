@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
+import { createFairScheduler } from './fair-scheduler.ts';
 import { createPythonPool } from './python/python-pool.ts';
 import { createPythonTools } from './python/python-tools.ts';
 import { createShellRunner } from './shell/shell-runner.ts';
@@ -70,11 +71,15 @@ export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDepen
     maxOutputBytes: settings.toolOutputMaxBytes,
     ...(bwrapPath ? { bwrapPath } : {}),
   });
+  // Python and shell runs queue per user and take turns, so one user's runs cannot starve another's.
+  const fairness = { perUserRunning: settings.sandboxRunsPerUser, perUserQueued: settings.sandboxQueuedPerUser };
+  const pythonScheduler = createFairScheduler({ name: 'Python', slots: settings.pythonWorkers, ...fairness });
+  const shellScheduler = createFairScheduler({ name: 'shell', slots: settings.shellConcurrentRuns, ...fairness });
   return {
     tools: [
-      ...createPythonTools(pool, workspace),
+      ...createPythonTools(pool, workspace, pythonScheduler),
       ...createFileTools(workspace, { readMaxBytes: settings.fileReadMaxBytes, grepMaxMatches: settings.grepMaxMatches }),
-      createShellTool(shell, workspace, { timeoutMs: settings.shellTimeoutMs }),
+      createShellTool(shell, workspace, shellScheduler, { timeoutMs: settings.shellTimeoutMs }),
     ],
     workspace,
     close: () => pool.close(),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ToolDefinition } from '../tool-registry.ts';
+import { createFairScheduler } from '../fair-scheduler.ts';
 import { createWorkspaceStore } from '../workspace/workspace-store.ts';
 import { createPythonPool } from './python-pool.ts';
 import { createPythonTools } from './python-tools.ts';
@@ -23,7 +24,8 @@ describe('python tools', () => {
     root = await mkdtemp(path.join(tmpdir(), 'colloquy-python-'));
     pool = createPythonPool({ size: 2, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
     const store = createWorkspaceStore({ root, quotaBytes: 100_000 });
-    tools = new Map(createPythonTools(pool, store).map((tool) => [tool.name, tool]));
+    const scheduler = createFairScheduler({ name: 'Python', slots: 2, perUserRunning: 2, perUserQueued: 10 });
+    tools = new Map(createPythonTools(pool, store, scheduler).map((tool) => [tool.name, tool]));
   });
   after(async () => {
     await pool.close();

@@ -4,6 +4,7 @@ import { toolInputSchema } from '../tool-input.ts';
 import type { ToolDefinition, ToolResult } from '../tool-registry.ts';
 import { failureFromError, parseInput, toolFailure } from '../workspace/tool-results.ts';
 import type { WorkspaceStore, WorkspaceView } from '../workspace/workspace-store.ts';
+import type { FairScheduler } from '../fair-scheduler.ts';
 import type { ShellRunner } from './shell-runner.ts';
 
 const shellInput = z.object({
@@ -11,7 +12,12 @@ const shellInput = z.object({
 });
 
 /** `shell_execute` (EXECUTE): a command in a bubblewrap sandbox, or a clear refusal when there is none. */
-export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limits: { timeoutMs: number }): ToolDefinition {
+export function createShellTool(
+  runner: ShellRunner,
+  store: WorkspaceStore,
+  scheduler: FairScheduler,
+  limits: { timeoutMs: number },
+): ToolDefinition {
   const tool: ToolDefinition = {
     name: 'shell_execute',
     description:
@@ -23,11 +29,14 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
     async execute(input, context) {
       const parsed = parseInput('shell_execute', shellInput, input);
       if (!parsed.ok) return parsed.result;
-      try {
-        return await store.exclusive(context.userId, (workspace) => runInWorkspace(workspace, parsed.value.command, context.signal));
-      } catch (error) {
-        return failureFromError(error);
-      }
+      // A RATE_LIMITED refusal is thrown on: the tools API answers it as a 429, a chat turn as a failed tool result.
+      return scheduler.run(context.userId, context.signal, async () => {
+        try {
+          return await store.exclusive(context.userId, (workspace) => runInWorkspace(workspace, parsed.value.command, context.signal));
+        } catch (error) {
+          return failureFromError(error);
+        }
+      });
     },
   };
   return tool;
