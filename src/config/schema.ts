@@ -255,6 +255,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_FETCH_MAX_URLS: 'tools.fetchMaxUrls',
   COLLOQUY_WORKSPACE_DIR: 'tools.sandbox.workspaceDir',
   COLLOQUY_WORKSPACE_QUOTA_BYTES: 'tools.sandbox.workspaceQuotaBytes',
+  COLLOQUY_WORKSPACE_MAX_ENTRIES: 'tools.sandbox.workspaceMaxEntries',
   COLLOQUY_FILE_READ_MAX_BYTES: 'tools.sandbox.fileReadMaxBytes',
   COLLOQUY_GREP_MAX_MATCHES: 'tools.sandbox.grepMaxMatches',
   COLLOQUY_PYTHON_WORKERS: 'tools.sandbox.pythonWorkers',

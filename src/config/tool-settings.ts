@@ -75,6 +75,8 @@ const sandboxSettings = z.object({
   workspaceDir: z.string().min(1).optional(),
   /** Most bytes one user's workspace may hold. */
   workspaceQuotaBytes: z.coerce.number().int().min(1024).max(1024 ** 4).default(100 * 1024 * 1024),
+  /** Most files, folders and other entries one user's workspace may hold (the byte quota does not count empty files). */
+  workspaceMaxEntries: z.coerce.number().int().min(10).max(10_000_000).default(10_000),
   /** Largest file `file_read` returns, in bytes (the rest is cut with a note). */
   fileReadMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** Most matching lines one `file_grep` returns. */

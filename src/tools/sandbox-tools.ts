@@ -49,6 +49,7 @@ export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDepen
   const workspace = createWorkspaceStore({
     root,
     quotaBytes: settings.workspaceQuotaBytes,
+    maxEntries: settings.workspaceMaxEntries,
     ...(sandboxUids ? { sandboxUids } : {}),
   });
   const pool = createPythonPool({

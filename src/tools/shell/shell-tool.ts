@@ -55,6 +55,9 @@ export function createShellTool(
       return toolFailure(`shell_execute is unavailable: ${outcome.unavailable}. Commands are never run outside the sandbox.`);
     }
     const usage = await workspace.usage();
+    // Nothing in the sandbox can cap how many files a run creates: past the cap the answer says so,
+    // and file_write and Python's write-back refuse new entries until some are deleted.
+    const entries = await workspace.entries();
     const answer = {
       exit_code: outcome.exitCode,
       stdout: outcome.stdout,
@@ -68,6 +71,13 @@ export function createShellTool(
         : {}),
       ...(usage > store.quotaBytes
         ? { quota_exceeded: `your workspace holds ${usage} bytes, over its quota of ${store.quotaBytes}; free space before writing more` }
+        : {}),
+      ...(entries > store.maxEntries
+        ? {
+            entries_exceeded:
+              `your workspace holds ${entries} files and folders, over its limit of ${store.maxEntries}; ` +
+              'delete some before writing more (file_write and Python cannot add any until then)',
+          }
         : {}),
     };
     return { output: JSON.stringify(answer), isError: outcome.exitCode !== 0 || outcome.timedOut || outcome.aborted };

@@ -11,7 +11,7 @@ const options = { ignoreCase: false, maxMatches: 10, maxFileBytes: 10_000 };
 
 describe('file_grep against catastrophic backtracking', () => {
   let root: string;
-  const store = () => createWorkspaceStore({ root, quotaBytes: 100_000 });
+  const store = () => createWorkspaceStore({ root, quotaBytes: 100_000, maxEntries: 1000 });
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'colloquy-grep-'));

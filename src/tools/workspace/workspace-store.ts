@@ -11,6 +11,8 @@ export interface WorkspaceStoreOptions {
   /** Folder holding one sub-folder per user. */
   root: string;
   quotaBytes: number;
+  /** Most files, folders and other entries one workspace may hold (empty files cost no bytes). */
+  maxEntries: number;
   /** Under root: the uid of each user's shell sandbox, to which written files and folders are given. */
   sandboxUids?: SandboxUids;
 }
@@ -27,8 +29,8 @@ export interface WorkspaceEntry {
   size: number;
 }
 
-/** Most entries one walk visits, so a huge tree cannot stall the server. */
-const maxWalkEntries = 100_000;
+/** Most entries one walk visits (at least the entry cap and one more), so a huge tree cannot stall the server. */
+const minWalkEntries = 100_000;
 
 /**
  * Per-user workspace folders with a byte quota. Every path goes through `resolveInside`;
@@ -38,6 +40,7 @@ const maxWalkEntries = 100_000;
  */
 export function createWorkspaceStore(options: WorkspaceStoreOptions) {
   const locks = createUserLocks();
+  const maxWalkEntries = Math.max(minWalkEntries, options.maxEntries + 1);
 
   async function walk(root: string, from = '.', recursive = true): Promise<WorkspaceEntry[]> {
     const found: WorkspaceEntry[] = [];
@@ -58,6 +61,22 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
   }
 
   const usageOf = async (root: string) => (await walk(root)).reduce((total, entry) => total + entry.size, 0);
+  const entriesOf = async (root: string) => (await walk(root)).length;
+
+  /** The entries a write of these paths would add: each missing file and each missing folder on the way. */
+  async function missingEntries(root: string, relatives: readonly string[]): Promise<number> {
+    const missing = new Set<string>();
+    for (const relative of relatives) {
+      const parts = relative.split('/');
+      for (let depth = 1; depth <= parts.length; depth += 1) {
+        const partial = parts.slice(0, depth).join('/');
+        if (missing.has(partial)) continue;
+        const exists = await lstat(path.join(root, partial)).then(() => true, () => false);
+        if (!exists) missing.add(partial);
+      }
+    }
+    return missing.size;
+  }
 
   async function sizeOfFile(absolute: string): Promise<number> {
     const info = await lstat(absolute).catch(() => undefined);
@@ -125,6 +144,15 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
       projected += target.data.byteLength - before;
     }
     if (projected > options.quotaBytes) throw quotaError(projected);
+    const added = await missingEntries(root, targets.map((target) => target.relative));
+    if (added > 0) {
+      const entries = (await entriesOf(root)) + added;
+      if (entries > options.maxEntries) {
+        throw new WorkspacePathError(
+          `workspace entry limit exceeded: this would make ${entries} files and folders of at most ${options.maxEntries}; nothing was written. Delete some first`,
+        );
+      }
+    }
     for (const target of targets) {
       await makeFolders(root, path.posix.dirname(target.relative), uid);
       const { absolute } = await resolveInside(root, target.relative);
@@ -179,6 +207,7 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
     sandboxUid: uid,
     resolve: (requested: string) => resolveInside(root, requested),
     usage: () => usageOf(root),
+    entries: () => entriesOf(root),
     list: (requested: string, recursive: boolean) => list(root, requested, recursive),
     /** Reads at most `maxBytes` of a regular file, never through a symlink. */
     read: (requested: string, maxBytes: number) => read(root, requested, maxBytes),
@@ -200,6 +229,7 @@ export function createWorkspaceStore(options: WorkspaceStoreOptions) {
 
   return {
     quotaBytes: options.quotaBytes,
+    maxEntries: options.maxEntries,
     exclusive,
     usage: (userId: string) => exclusive(userId, (workspace) => workspace.usage()),
     list: (userId: string, requested: string, recursive: boolean) => exclusive(userId, (workspace) => workspace.list(requested, recursive)),
@@ -216,6 +246,8 @@ export type WorkspaceView = {
   sandboxUid: number | undefined;
   resolve(requested: string): Promise<{ absolute: string; relative: string }>;
   usage(): Promise<number>;
+  /** How many files, folders and other entries the workspace holds (counted up to the cap and one more at least). */
+  entries(): Promise<number>;
   list(requested: string, recursive: boolean): Promise<WorkspaceEntry[]>;
   read(requested: string, maxBytes: number): Promise<{ data: Buffer; size: number }>;
   typeOf(requested: string): Promise<WorkspaceEntry['type'] | null>;
