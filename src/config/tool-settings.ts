@@ -75,6 +75,8 @@ const sandboxSettings = z.object({
   workspaceDir: z.string().min(1).optional(),
   /** Most bytes one user's workspace may hold. */
   workspaceQuotaBytes: z.coerce.number().int().min(1024).max(1024 ** 4).default(100 * 1024 * 1024),
+  /** Most files, folders and other entries one user's workspace may hold (the byte quota does not count empty files). */
+  workspaceMaxEntries: z.coerce.number().int().min(10).max(10_000_000).default(10_000),
   /** Largest file `file_read` returns, in bytes (the rest is cut with a note). */
   fileReadMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** Most matching lines one `file_grep` returns. */
@@ -91,8 +93,30 @@ const sandboxSettings = z.object({
   shellMemoryMb: z.coerce.number().int().min(16).max(65_536).default(512),
   /** Most processes the shell sandbox may run at once. */
   shellMaxProcesses: z.coerce.number().int().min(1).max(4096).default(64),
-  /** Uid the shell sandbox runs as when the server itself runs as root. */
-  shellSandboxUid: z.coerce.number().int().min(1).max(2 ** 31).default(65_534),
+  /**
+   * Uids the shell sandboxes run as when the server runs as root, `first-last`: each user gets
+   * one of their own (RLIMIT_NPROC counts per uid, so a shared uid shares the process limit).
+   */
+  shellUidRange: z
+    .string()
+    .regex(/^\s*\d+\s*-\s*\d+\s*$/, 'give two uids as first-last, e.g. 200000-265535')
+    .default('200000-265535')
+    .transform((value, context) => {
+      const [first, last] = value.split('-').map((part) => Number(part.trim())) as [number, number];
+      if (first < 1000 || last > 2 ** 31 - 2 || first > last) {
+        context.addIssue({ code: 'custom', message: 'the range must lie within 1000-2147483646 and start at or below its end' });
+        return z.NEVER;
+      }
+      return { first, last };
+    }),
+  /** Deprecated: one uid for every user's sandbox (the process limit is then shared); overrides `shellUidRange`. */
+  shellSandboxUid: z.coerce.number().int().min(1).max(2 ** 31).optional(),
+  /** Shell runs at once across all users (Python's is `pythonWorkers`); more wait their turn, per user in rotation. */
+  shellConcurrentRuns: z.coerce.number().int().min(1).max(256).default(4),
+  /** Python runs (and, separately, shell runs) of one user at once. */
+  sandboxRunsPerUser: z.coerce.number().int().min(1).max(64).default(1),
+  /** Python runs (and, separately, shell runs) of one user waiting for a turn; one more answers 429 RATE_LIMITED. */
+  sandboxQueuedPerUser: z.coerce.number().int().min(0).max(1000).default(10),
   /** Most bytes of stdout plus stderr one Python or shell run hands back. */
   toolOutputMaxBytes: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(64 * 1024),
 });

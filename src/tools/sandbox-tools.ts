@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
+import { createFairScheduler } from './fair-scheduler.ts';
 import { createPythonPool } from './python/python-pool.ts';
 import { createPythonTools } from './python/python-tools.ts';
 import { createShellRunner } from './shell/shell-runner.ts';
 import { createShellTool } from './shell/shell-tool.ts';
 import type { ToolDefinition } from './tool-registry.ts';
 import { createFileTools } from './workspace/file-tools.ts';
+import { createSandboxUids } from './workspace/sandbox-uids.ts';
 import { createWorkspaceStore, type WorkspaceStore } from './workspace/workspace-store.ts';
 
 export interface SandboxToolsDependencies {
@@ -30,10 +32,25 @@ const shellTmpBytes = 64 * 1024 * 1024;
 export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDependencies): SandboxTools {
   const settings = config.tools.sandbox;
   const isRoot = process.getuid?.() === 0;
+  const root = path.resolve(config.dataDir, settings.workspaceDir ?? 'workspaces');
+  if (isRoot && settings.shellSandboxUid !== undefined) {
+    log?.warn(
+      { shellSandboxUid: settings.shellSandboxUid },
+      'tools.sandbox.shellSandboxUid is deprecated: every user’s shell shares that uid and its process limit; unset it to use tools.sandbox.shellUidRange',
+    );
+  }
+  const sandboxUids = isRoot
+    ? createSandboxUids({
+        root,
+        range: settings.shellUidRange,
+        ...(settings.shellSandboxUid === undefined ? {} : { sharedUid: settings.shellSandboxUid }),
+      })
+    : undefined;
   const workspace = createWorkspaceStore({
-    root: path.resolve(config.dataDir, settings.workspaceDir ?? 'workspaces'),
+    root,
     quotaBytes: settings.workspaceQuotaBytes,
-    ...(isRoot ? { sandboxUid: settings.shellSandboxUid } : {}),
+    maxEntries: settings.workspaceMaxEntries,
+    ...(sandboxUids ? { sandboxUids } : {}),
   });
   const pool = createPythonPool({
     size: settings.pythonWorkers,
@@ -50,16 +67,20 @@ export function createSandboxTools({ config, log, bwrapPath }: SandboxToolsDepen
       maxFileBytes: settings.workspaceQuotaBytes,
       tmpBytes: shellTmpBytes,
     },
-    identity: { isRoot, uid: settings.shellSandboxUid },
+    isRoot,
     timeoutMs: settings.shellTimeoutMs,
     maxOutputBytes: settings.toolOutputMaxBytes,
     ...(bwrapPath ? { bwrapPath } : {}),
   });
+  // Python and shell runs queue per user and take turns, so one user's runs cannot starve another's.
+  const fairness = { perUserRunning: settings.sandboxRunsPerUser, perUserQueued: settings.sandboxQueuedPerUser };
+  const pythonScheduler = createFairScheduler({ name: 'Python', slots: settings.pythonWorkers, ...fairness });
+  const shellScheduler = createFairScheduler({ name: 'shell', slots: settings.shellConcurrentRuns, ...fairness });
   return {
     tools: [
-      ...createPythonTools(pool, workspace),
+      ...createPythonTools(pool, workspace, pythonScheduler),
       ...createFileTools(workspace, { readMaxBytes: settings.fileReadMaxBytes, grepMaxMatches: settings.grepMaxMatches }),
-      createShellTool(shell, workspace, { timeoutMs: settings.shellTimeoutMs }),
+      createShellTool(shell, workspace, shellScheduler, { timeoutMs: settings.shellTimeoutMs }),
     ],
     workspace,
     close: () => pool.close(),

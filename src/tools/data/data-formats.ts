@@ -1,3 +1,4 @@
+import { stringify as toCsvText } from 'csv-stringify/sync';
 import { stringify as toYaml } from 'yaml';
 
 export type DataFormat = 'json' | 'csv' | 'yaml' | 'table';
@@ -20,19 +21,26 @@ const cellText = (cell: unknown): string => {
 };
 
 /**
- * One CSV field. Text starting with `=`, `+`, `-`, `@` (or a tab or carriage return) would run as
- * a formula in a spreadsheet, so it gets a leading `'`; numbers are left alone (-5 is a number).
- * Fields with quotes, commas or line breaks are quoted, quotes doubled.
+ * A cell's CSV text before quoting. Text starting with `=`, `+`, `-`, `@` (or a tab or carriage
+ * return) would run as a formula in a spreadsheet, so it gets a leading `'`; numbers are left
+ * alone (-5 is a number). csv-stringify has no such rule, so this part stays hand-written.
  */
+function defusedText(cell: unknown): string {
+  const text = cellText(cell);
+  return typeof cell !== 'number' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** csv-stringify quotes delimiters, quotes and `\n`; a lone `\r` is quoted too, as RFC 4180 asks. */
+const csvOptions = { record_delimiter: '\r\n', eof: false, quoted_match: /\r/ } as const;
+
+/** One CSV field, defused and quoted. */
 export function csvField(cell: unknown): string {
-  let text = cellText(cell);
-  if (typeof cell !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return toCsvText([[defusedText(cell)]], csvOptions);
 }
 
 function toCsv(value: unknown): string {
   const { columns, rows } = tabulate(value);
-  return [columns, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n');
+  return toCsvText([columns, ...rows].map((row) => row.map(defusedText)), csvOptions);
 }
 
 const tableCell = (cell: unknown) => cellText(cell).replaceAll('\\', '\\\\').replaceAll('|', '\\|').replace(/\r?\n|\r/g, '<br>');

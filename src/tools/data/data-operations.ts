@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { validationError } from '../../errors/app-error.ts';
-import { getPath } from './json-path.ts';
+import { getPath, queryPath } from './json-path.ts';
 
 const field = z.string().max(500).describe('A path into each item, like name or address.city or tags[0]');
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** process_data's operations, applied in order to the current value. */
 export const operationSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('get'), path: z.string().max(500).describe('Replace the value with the one at this path, like a.b[0]') }).strict(),
+  z.object({ op: z.literal('get'), path: z.string().max(500).describe('Replace the value with the one at this path, like a.b[0], or the matches of a JSONPath starting with $, like $..members[?(@.age > 30)].name') }).strict(),
   z
     .object({
       op: z.literal('filter'),
@@ -90,7 +90,7 @@ function selectFields(value: unknown, fields: readonly string[], keep: boolean):
 export function applyOperation(value: unknown, operation: DataOperation): unknown {
   switch (operation.op) {
     case 'get':
-      return getPath(value, operation.path) ?? null;
+      return queryPath(value, operation.path) ?? null;
     case 'filter':
       return asArray(value, 'filter').filter((item) => matches(item, operation));
     case 'sort': {

@@ -1,3 +1,4 @@
+import { JSONPath } from 'jsonpath-plus';
 import { validationError } from '../../errors/app-error.ts';
 
 export type PathSegment = string | number;
@@ -46,3 +47,24 @@ export function valueAt(value: unknown, segments: readonly PathSegment[]): unkno
 }
 
 export const getPath = (value: unknown, path: string) => valueAt(value, parsePath(path));
+
+/** A JSONPath that can match more than one value: wildcards, recursive descent, filters, unions, slices. */
+const selectsMany = /\*|\.\.|\[\s*\?|,|:/;
+
+/**
+ * `get`'s path: a JSONPath (jsonpath-plus) when it starts with `$`, such as
+ * `$..members[?(@.age > 30)].name`, with filters run by its own safe evaluator (never `eval`);
+ * a path that can select several values answers the array of matches, a definite one the value.
+ * Anything else is the plain `a.b[0]` form above, kept for fields because it reads own
+ * properties only and answers one value, which filter, sort and group need.
+ */
+export function queryPath(value: unknown, path: string): unknown {
+  if (!path.trimStart().startsWith('$')) return getPath(value, path);
+  let matches: unknown[];
+  try {
+    matches = JSONPath({ path, json: value as object, eval: 'safe', wrap: true }) as unknown[];
+  } catch (error) {
+    throw validationError(`cannot read the JSONPath "${path}": ${(error as Error).message}`);
+  }
+  return selectsMany.test(path) ? matches : matches[0];
+}

@@ -106,3 +106,34 @@ describe('process_data', () => {
     assert.equal(await run({ data: 'just words' }), '"just words"');
   });
 });
+
+describe('process_data CSV and JSONPath', () => {
+  it('writes CSV that csv-parse reads back cell for cell: quotes, commas, CR, LF, CRLF, empty cells', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const cells = ['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\ronly', 'crlf\r\nend', '', ' padded '];
+    const csv = await run({ data: cells.map((text, index) => ({ index, text })), format: 'csv' });
+    const parsed = parse(csv, { columns: true, relax_column_count: false }) as { index: string; text: string }[];
+    assert.deepEqual(parsed.map((row) => row.text), cells);
+    assert.deepEqual(parsed.map((row) => Number(row.index)), cells.map((_, index) => index));
+    assert.equal(csvField('cr\ronly'), '"cr\ronly"');
+  });
+
+  it('answers JSONPath filters, wildcards and recursive descent; a definite path answers the value', async () => {
+    const get = async (path: string) => JSON.parse(await run({ data: people, operations: [{ op: 'get', path }] }));
+    assert.deepEqual(await get('$.team.members[?(@.age > 40)].name'), ['Grace', 'Alan']);
+    assert.deepEqual(await get('$..members[?(@.city === "London" && @.tags.includes("math"))].name'), ['Ada', 'Alan']);
+    assert.deepEqual(await get('$.team.members[*].age'), [36, 85, 28, 41]);
+    assert.deepEqual(await get('$..name'), ['Ada', 'Grace', 'Linus', 'Alan']);
+    assert.equal(await get('$.team.members[2].city'), 'Helsinki');
+    assert.equal(await get('$.team.nobody'), null);
+    assert.equal(await get('$.__proto__'), null);
+  });
+
+  it('refuses a broken JSONPath, and a filter cannot reach JavaScript', async () => {
+    await assert.rejects(run({ data: people, operations: [{ op: 'get', path: '$[?(' }] }), /cannot read the JSONPath/);
+    await assert.rejects(
+      run({ data: people, operations: [{ op: 'get', path: '$..members[?(@.constructor.constructor("return process")())]' }] }),
+      /cannot read the JSONPath/,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { createHostPathFilter, pythonHostRoots } from './host-paths.ts';
 import { startPythonProcess, type PythonProcess } from './python-process.ts';
 import type { PythonFile, PythonWorkerMessage, PythonWorkerSettings } from './python-protocol.ts';
 
@@ -37,6 +38,7 @@ export function createPythonPool(options: PythonPoolOptions) {
   const waiting: (() => void)[] = [];
   let nextId = 1;
   let closed = false;
+  const hideHostPaths = createHostPathFilter(pythonHostRoots());
   const workerSettings: PythonWorkerSettings = {
     memoryLimitBytes: options.memoryMb * 1024 * 1024,
     maxOutputBytes: options.maxOutputBytes,
@@ -130,6 +132,17 @@ export function createPythonPool(options: PythonPoolOptions) {
     if (!closed && slots.length < options.size && !slots.some((slot) => slot.owner === undefined)) start();
   }
 
+  /** What reaches the user names no host path (tracebacks carry JavaScript frames of the worker's files). */
+  function withoutHostPaths(outcome: PythonOutcome): PythonOutcome {
+    if (outcome.type === 'stopped') return { ...outcome, message: hideHostPaths(outcome.message) };
+    return {
+      ...outcome,
+      value: outcome.value === null ? null : hideHostPaths(outcome.value),
+      stdout: hideHostPaths(outcome.stdout),
+      stderr: hideHostPaths(outcome.stderr),
+    };
+  }
+
   async function run(
     userId: string,
     request: { mode: 'exec' | 'eval'; code: string; files: PythonFile[] },
@@ -145,7 +158,7 @@ export function createPythonPool(options: PythonPoolOptions) {
     try {
       await slot.ready;
     } catch (error) {
-      return { type: 'stopped', reason: 'unavailable', message: `Python is unavailable: ${(error as Error).message}` };
+      return { type: 'stopped', reason: 'unavailable', message: hideHostPaths(`Python is unavailable: ${(error as Error).message}`) };
     }
     const id = nextId++;
     const { child } = slot.process;
@@ -162,7 +175,7 @@ export function createPythonPool(options: PythonPoolOptions) {
         if (keepProcess) release(slot);
         else discard(slot);
         keepSpare();
-        resolve(outcome);
+        resolve(withoutHostPaths(outcome));
       };
       const stop = (reason: 'timeout' | 'aborted' | 'crashed', message: string) =>
         finish({ type: 'stopped', reason, message }, false);

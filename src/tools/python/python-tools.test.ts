@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ToolDefinition } from '../tool-registry.ts';
+import { createFairScheduler } from '../fair-scheduler.ts';
 import { createWorkspaceStore } from '../workspace/workspace-store.ts';
 import { createPythonPool } from './python-pool.ts';
 import { createPythonTools } from './python-tools.ts';
@@ -22,8 +23,9 @@ describe('python tools', () => {
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'colloquy-python-'));
     pool = createPythonPool({ size: 2, timeoutMs: 4000, memoryMb: 160, maxOutputBytes: 2000 });
-    const store = createWorkspaceStore({ root, quotaBytes: 100_000 });
-    tools = new Map(createPythonTools(pool, store).map((tool) => [tool.name, tool]));
+    const store = createWorkspaceStore({ root, quotaBytes: 100_000, maxEntries: 1000 });
+    const scheduler = createFairScheduler({ name: 'Python', slots: 2, perUserRunning: 2, perUserQueued: 10 });
+    tools = new Map(createPythonTools(pool, store, scheduler).map((tool) => [tool.name, tool]));
   });
   after(async () => {
     await pool.close();
@@ -184,5 +186,43 @@ describe('python tools', () => {
     assert.equal(small.size, 0);
     const firstOutcome = await first;
     assert.equal(firstOutcome.type === 'stopped' && firstOutcome.reason, 'unavailable');
+  });
+});
+
+describe('host paths in Python answers', () => {
+  let root: string;
+  let pool: ReturnType<typeof createPythonPool>;
+  let tool: ToolDefinition;
+  const checkout = path.resolve(import.meta.dirname, '../../..');
+
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'colloquy-python-paths-'));
+    pool = createPythonPool({ size: 1, timeoutMs: 60_000, memoryMb: 160, maxOutputBytes: 20_000 });
+    const scheduler = createFairScheduler({ name: 'Python', slots: 1, perUserRunning: 1, perUserQueued: 10 });
+    tool = createPythonTools(pool, createWorkspaceStore({ root, quotaBytes: 100_000, maxEntries: 1000 }), scheduler).find((each) => each.name === 'python_execute')!;
+  });
+  after(async () => {
+    await pool.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('names no host file in a traceback through a JavaScript frame, in stderr or in a value', { timeout: 120_000 }, async () => {
+    const context = { userId: 'paths-user', permissionLevel: 3, toolCallId: 'call-1', signal: new AbortController().signal };
+    const raised = await tool.execute({ code: 'import pyodide_js\npyodide_js.loadPackage("numpy")' }, context);
+    assert.equal(raised.isError, true);
+    assert.match(raised.output, /pyodide.loadPackage is not available in the Python sandbox/);
+    assert.match(raised.output, /File \\"<server>\\", line \d+, in Object.refused/);
+    assert.match(raised.output, /File \\"<code>\\", line 2/, 'the user’s own frames stay');
+    const caught = await tool.execute(
+      {
+        code: 'import pyodide_js, sys\ntry:\n    pyodide_js.loadPackage("x")\nexcept Exception as error:\n    print(error.js_error.stack, file=sys.stderr)\n    stack = str(error.js_error.stack)\nstack',
+      },
+      context,
+    );
+    assert.match(caught.output, /Object\.refused/, caught.output);
+    for (const output of [raised.output, caught.output]) {
+      assert.ok(!output.includes(checkout), output);
+      assert.ok(!output.includes('python-lockdown'), output);
+    }
   });
 });

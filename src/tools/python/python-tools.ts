@@ -4,6 +4,7 @@ import { toolInputSchema } from '../tool-input.ts';
 import type { ToolCallContext, ToolDefinition, ToolResult } from '../tool-registry.ts';
 import { failureFromError, parseInput, toolFailure } from '../workspace/tool-results.ts';
 import type { WorkspaceStore } from '../workspace/workspace-store.ts';
+import type { FairScheduler } from '../fair-scheduler.ts';
 import type { PythonPool } from './python-pool.ts';
 
 const executeInput = z.object({
@@ -57,7 +58,10 @@ async function runPython(
 }
 
 /** `python_execute` and `python_eval` (EXECUTE). */
-export function createPythonTools(pool: PythonPool, store: WorkspaceStore): ToolDefinition[] {
+export function createPythonTools(pool: PythonPool, store: WorkspaceStore, scheduler: FairScheduler): ToolDefinition[] {
+  // The whole run takes a turn, so the workspace is copied in when the run starts, not when it was queued.
+  const inTurn = (mode: 'exec' | 'eval', code: string, context: ToolCallContext) =>
+    scheduler.run(context.userId, context.signal, () => runPython(pool, store, mode, code, context));
   return [
     {
       name: 'python_execute',
@@ -67,7 +71,7 @@ export function createPythonTools(pool: PythonPool, store: WorkspaceStore): Tool
       inputSchema: toolInputSchema(executeInput),
       async execute(input, context) {
         const parsed = parseInput('python_execute', executeInput, input);
-        return parsed.ok ? runPython(pool, store, 'exec', parsed.value.code, context) : parsed.result;
+        return parsed.ok ? inTurn('exec', parsed.value.code, context) : parsed.result;
       },
     },
     {
@@ -78,7 +82,7 @@ export function createPythonTools(pool: PythonPool, store: WorkspaceStore): Tool
       inputSchema: toolInputSchema(evalInput),
       async execute(input, context) {
         const parsed = parseInput('python_eval', evalInput, input);
-        return parsed.ok ? runPython(pool, store, 'eval', parsed.value.expression, context) : parsed.result;
+        return parsed.ok ? inTurn('eval', parsed.value.expression, context) : parsed.result;
       },
     },
   ];

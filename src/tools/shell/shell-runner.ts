@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { lchown, lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { bubblewrapArguments, type SandboxIdentity, type SandboxLimits } from './bubblewrap-command.ts';
+import { bubblewrapArguments, type SandboxLimits } from './bubblewrap-command.ts';
+
+/** The probe's uid under root (nobody): it runs `exit 0` in a workspace and owns nothing. */
+const unprivilegedUid = 65_534;
 
 export interface ShellRunnerOptions {
   limits: SandboxLimits;
-  identity: SandboxIdentity;
+  /** Whether the server runs as root: each run then drops to the uid it is given (its user's). */
+  isRoot: boolean;
   timeoutMs: number;
   maxOutputBytes: number;
   /** The bwrap executable (a setting only in tests: pointing it elsewhere shows the refusal). */
@@ -155,7 +159,7 @@ export function createShellRunner(options: ShellRunnerOptions) {
 
   async function probeSandbox(folder: string): Promise<string | undefined> {
     try {
-      const outcome = await runBubblewrap(bwrapPath, bubblewrapArguments(folder, 'exit 0', options.limits, options.identity), 20_000, 4096);
+      const outcome = await runBubblewrap(bwrapPath, bubblewrapArguments(folder, 'exit 0', options.limits, { isRoot: options.isRoot, uid: unprivilegedUid }), 20_000, 4096);
       if (outcome.exitCode === 0) return undefined;
       return `bubblewrap cannot create its sandbox here (${outcome.stderr.trim() || `exit ${outcome.exitCode ?? outcome.signal}`})`;
     } catch (error) {
@@ -174,12 +178,19 @@ export function createShellRunner(options: ShellRunnerOptions) {
      * Runs a command in `folder`; the caller holds the user's workspace lock for the whole call.
      * `maxFileBytes` lowers the largest file a process may write (the room left in the quota).
      */
-    async run(folder: string, command: string, signal?: AbortSignal, maxFileBytes?: number): Promise<ShellOutcome | { unavailable: string }> {
-      if (options.identity.isRoot) await giveToSandboxUser(folder, options.identity.uid);
+    async run(
+      folder: string,
+      command: string,
+      run: { signal?: AbortSignal; maxFileBytes?: number; uid?: number } = {},
+    ): Promise<ShellOutcome | { unavailable: string }> {
+      const { signal, maxFileBytes } = run;
+      const identity = { isRoot: options.isRoot, uid: run.uid ?? unprivilegedUid };
+      if (options.isRoot && run.uid === undefined) throw new Error('a shell run under root needs the uid of its sandbox');
+      if (options.isRoot) await giveToSandboxUser(folder, identity.uid);
       const reason = await this.unavailableReason(folder);
       if (reason) return { unavailable: reason };
       const limits = { ...options.limits, maxFileBytes: Math.max(0, Math.min(options.limits.maxFileBytes, maxFileBytes ?? Infinity)) };
-      const args = bubblewrapArguments(folder, command, limits, options.identity);
+      const args = bubblewrapArguments(folder, command, limits, identity);
       return runBubblewrap(bwrapPath, args, options.timeoutMs, options.maxOutputBytes, signal);
     },
   };

@@ -4,6 +4,7 @@ import { toolInputSchema } from '../tool-input.ts';
 import type { ToolDefinition, ToolResult } from '../tool-registry.ts';
 import { failureFromError, parseInput, toolFailure } from '../workspace/tool-results.ts';
 import type { WorkspaceStore, WorkspaceView } from '../workspace/workspace-store.ts';
+import type { FairScheduler } from '../fair-scheduler.ts';
 import type { ShellRunner } from './shell-runner.ts';
 
 const shellInput = z.object({
@@ -11,7 +12,12 @@ const shellInput = z.object({
 });
 
 /** `shell_execute` (EXECUTE): a command in a bubblewrap sandbox, or a clear refusal when there is none. */
-export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limits: { timeoutMs: number }): ToolDefinition {
+export function createShellTool(
+  runner: ShellRunner,
+  store: WorkspaceStore,
+  scheduler: FairScheduler,
+  limits: { timeoutMs: number },
+): ToolDefinition {
   const tool: ToolDefinition = {
     name: 'shell_execute',
     description:
@@ -23,11 +29,14 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
     async execute(input, context) {
       const parsed = parseInput('shell_execute', shellInput, input);
       if (!parsed.ok) return parsed.result;
-      try {
-        return await store.exclusive(context.userId, (workspace) => runInWorkspace(workspace, parsed.value.command, context.signal));
-      } catch (error) {
-        return failureFromError(error);
-      }
+      // A RATE_LIMITED refusal is thrown on: the tools API answers it as a 429, a chat turn as a failed tool result.
+      return scheduler.run(context.userId, context.signal, async () => {
+        try {
+          return await store.exclusive(context.userId, (workspace) => runInWorkspace(workspace, parsed.value.command, context.signal));
+        } catch (error) {
+          return failureFromError(error);
+        }
+      });
     },
   };
   return tool;
@@ -41,11 +50,14 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
   async function runInWorkspace(workspace: WorkspaceView, command: string, signal: AbortSignal): Promise<ToolResult> {
     const before = await workspace.usage();
     const room = Math.max(0, store.quotaBytes - before);
-    const outcome = await runner.run(workspace.folder, command, signal, room);
+    const outcome = await runner.run(workspace.folder, command, { signal, maxFileBytes: room, ...(workspace.sandboxUid === undefined ? {} : { uid: workspace.sandboxUid }) });
     if ('unavailable' in outcome) {
       return toolFailure(`shell_execute is unavailable: ${outcome.unavailable}. Commands are never run outside the sandbox.`);
     }
     const usage = await workspace.usage();
+    // Nothing in the sandbox can cap how many files a run creates: past the cap the answer says so,
+    // and file_write and Python's write-back refuse new entries until some are deleted.
+    const entries = await workspace.entries();
     const answer = {
       exit_code: outcome.exitCode,
       stdout: outcome.stdout,
@@ -59,6 +71,13 @@ export function createShellTool(runner: ShellRunner, store: WorkspaceStore, limi
         : {}),
       ...(usage > store.quotaBytes
         ? { quota_exceeded: `your workspace holds ${usage} bytes, over its quota of ${store.quotaBytes}; free space before writing more` }
+        : {}),
+      ...(entries > store.maxEntries
+        ? {
+            entries_exceeded:
+              `your workspace holds ${entries} files and folders, over its limit of ${store.maxEntries}; ` +
+              'delete some before writing more (file_write and Python cannot add any until then)',
+          }
         : {}),
     };
     return { output: JSON.stringify(answer), isError: outcome.exitCode !== 0 || outcome.timedOut || outcome.aborted };

@@ -46,7 +46,8 @@ describe('a shell run holds the workspace', { skip: !hasBubblewrap }, () => {
         ),
       ),
     );
-    assert.equal((await run).isError, false);
+    const swapped = await run;
+    assert.equal(swapped.isError, false, swapped.output);
     assert.ok((await lstat(path.join(sandbox.workspaceFolder('user-one'), 'd'))).isSymbolicLink());
     for (const attempt of attempts) {
       assert.equal(attempt.isError, true, attempt.output);

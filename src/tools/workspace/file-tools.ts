@@ -3,7 +3,7 @@ import { permissionLevels } from '../../auth/permissions.ts';
 import { toolInputSchema } from '../tool-input.ts';
 import type { ToolDefinition, ToolResult } from '../tool-registry.ts';
 import { failureFromError, parseInput, toolFailure, toolSuccess } from './tool-results.ts';
-import { findMatches } from './workspace-grep.ts';
+import { createSearchLimit, findMatches } from './workspace-grep.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
 
 export interface FileToolLimits {
@@ -64,6 +64,7 @@ function fileTool<Name extends keyof typeof schemas>(
 
 /** The workspace file tools: read, list, exists and grep (READ_ONLY) and write (WRITE). */
 export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): ToolDefinition[] {
+  const searches = createSearchLimit();
   return [
     fileTool('file_read', 'Read a text file from your workspace', permissionLevels.READ_ONLY, async (input, userId) => {
       const { data, size } = await store.read(userId, input.path, limits.readMaxBytes);
@@ -74,7 +75,8 @@ export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): 
     fileTool('file_write', 'Write a text file in your workspace', permissionLevels.WRITE, async (input, userId) => {
       const data = await store.exclusive(userId, async (workspace) => {
         let content = Buffer.from(input.content, 'utf8');
-        if (input.append && (await workspace.typeOf(input.path)) === 'file') {
+        // Whatever is there is read through the regular-file check, so appending to a FIFO is refused, not waited on.
+        if (input.append && (await workspace.typeOf(input.path)) !== null) {
           content = Buffer.concat([(await workspace.read(input.path, store.quotaBytes)).data, content]);
         }
         await workspace.write([{ path: input.path, data: content }]);
@@ -100,6 +102,7 @@ export function createFileTools(store: WorkspaceStore, limits: FileToolLimits): 
         ignoreCase: input.ignore_case ?? false,
         maxMatches: limits.grepMaxMatches,
         maxFileBytes: limits.readMaxBytes,
+        searches,
       });
       return toolSuccess(matches);
     }),

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandboxTools } from '../sandbox-test-support.ts';
-import { findMatches } from './workspace-grep.ts';
+import { createSearchLimit, findMatches } from './workspace-grep.ts';
 import { createWorkspaceStore } from './workspace-store.ts';
 
-const options = { ignoreCase: false, maxMatches: 10, maxFileBytes: 10_000 };
+const options = { ignoreCase: false, maxMatches: 10, maxFileBytes: 10_000, searches: createSearchLimit() };
 
 describe('file_grep against catastrophic backtracking', () => {
   let root: string;
-  const store = () => createWorkspaceStore({ root, quotaBytes: 100_000 });
+  const store = () => createWorkspaceStore({ root, quotaBytes: 100_000, maxEntries: 1000 });
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'colloquy-grep-'));
@@ -70,5 +70,37 @@ describe('file_grep against catastrophic backtracking', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('file_grep concurrency and the workspace lock', () => {
+  it('runs at most two searches at once, and a user’s lock is taken in order and released when idle', async () => {
+    const searches = createSearchLimit();
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        searches(async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inside -= 1;
+        }),
+      ),
+    );
+    assert.equal(most, 2);
+    const { createUserLocks } = await import('./workspace-lock.ts');
+    const locks = createUserLocks();
+    const order: number[] = [];
+    await Promise.all(
+      [0, 1, 2, 3].map((index) =>
+        locks.hold('user', async () => {
+          order.push(index);
+          await new Promise((resolve) => setTimeout(resolve, 3 - index));
+          order.push(index);
+        }),
+      ),
+    );
+    assert.deepEqual(order, [0, 0, 1, 1, 2, 2, 3, 3], 'one holder at a time, first come first served');
   });
 });

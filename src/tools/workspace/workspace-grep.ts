@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { WorkspacePathError } from './workspace-paths.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
 
@@ -7,7 +8,12 @@ export interface GrepOptions {
   maxMatches: number;
   /** Bytes read from each file. */
   maxFileBytes: number;
+  /** Bounds the searches running at once (one limiter per file-tools instance, see `createSearchLimit`). */
+  searches: LimitFunction;
 }
+
+/** The limiter shared by one set of file tools. */
+export const createSearchLimit = () => pLimit(maxConcurrentSearches);
 
 export interface GrepResult {
   matches: { path: string; line: number; text: string }[];
@@ -20,7 +26,7 @@ const maxLineLength = 2000;
 /** Longest a search may run; the worker doing it is terminated past this. */
 export const grepTimeLimitMs = 2000;
 /** Searches running at once; more wait their turn, so greps cannot take every core. */
-const maxConcurrentSearches = 2;
+export const maxConcurrentSearches = 2;
 /** A quantified group that itself holds a quantifier, e.g. `(a+)+`: refused early with a clearer message. */
 const nestedQuantifier = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
 
@@ -32,21 +38,6 @@ function checkPattern(pattern: string, flags: string): void {
     new RegExp(pattern, flags);
   } catch (error) {
     throw new WorkspacePathError(`invalid regular expression: ${(error as Error).message}`);
-  }
-}
-
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= maxConcurrentSearches) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running += 1;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
   }
 }
 
@@ -104,6 +95,9 @@ export async function findMatches(
     const entries = await workspace.list('.', true);
     const target = entries.find((entry) => entry.path === relative);
     if (relative !== '.' && !target) throw new WorkspacePathError(`${relative} does not exist`);
+    if (target && target.type !== 'file' && target.type !== 'directory') {
+      throw new WorkspacePathError(`${relative} is not a regular file or a folder; only those can be searched`);
+    }
     const chosen =
       target?.type === 'file'
         ? [target]
@@ -116,5 +110,5 @@ export async function findMatches(
     return texts;
   });
   if (files.length === 0) return { matches: [], truncated: false, files_searched: 0 };
-  return inTurn(() => searchInWorker({ pattern, flags, files, maxMatches: options.maxMatches }, timeLimitMs));
+  return options.searches(() => searchInWorker({ pattern, flags, files, maxMatches: options.maxMatches }, timeLimitMs));
 }

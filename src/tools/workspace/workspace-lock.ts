@@ -1,3 +1,5 @@
+import { Mutex } from 'async-mutex';
+
 /**
  * One async mutex per user id, held by every operation on that user's workspace.
  *
@@ -14,22 +16,23 @@
  * survives it.
  */
 export function createUserLocks() {
-  const tails = new Map<string, Promise<void>>();
+  // A user's mutex lives while someone holds or awaits it, so idle users leave nothing behind.
+  const held = new Map<string, { mutex: Mutex; users: number }>();
 
   return {
     /** Runs `work` once every earlier holder of `userId`'s lock has finished; answers its result. */
     async hold<T>(userId: string, work: () => Promise<T>): Promise<T> {
-      const previous = tails.get(userId) ?? Promise.resolve();
-      let release!: () => void;
-      const tail = new Promise<void>((resolve) => (release = resolve));
-      const chained = previous.then(() => tail);
-      tails.set(userId, chained);
-      await previous;
+      let entry = held.get(userId);
+      if (!entry) {
+        entry = { mutex: new Mutex(), users: 0 };
+        held.set(userId, entry);
+      }
+      entry.users += 1;
       try {
-        return await work();
+        return await entry.mutex.runExclusive(work);
       } finally {
-        release();
-        if (tails.get(userId) === chained) tails.delete(userId);
+        entry.users -= 1;
+        if (entry.users === 0) held.delete(userId);
       }
     },
   };
