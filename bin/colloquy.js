@@ -6,6 +6,8 @@
 import { build, distDirectory, isBuildCurrent } from '../scripts/build.mjs';
 
 async function bundleEntry() {
+  // The launcher decides how to load the sources before src/config/ can be loaded at all.
+  // eslint-disable-next-line no-restricted-properties
   if (process.env.COLLOQUY_NO_BUNDLE === '1') return undefined;
   try {
     if (!isBuildCurrent()) await build();
