@@ -2,9 +2,9 @@
 // compiling ~400 modules through tsx. bin/colloquy.js builds on demand when the sources changed,
 // and falls back to tsx when it cannot (a read-only install, no esbuild).
 //
-// `node scripts/build.mjs` builds now.
+// `node scripts/build.mjs [--out-dir <folder>]` builds now, into dist/ or the folder given.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,12 +85,25 @@ export async function build({ outDirectory = distDirectory } = {}) {
   // Plain JavaScript files the sources load by path, next to the bundle that now asks for them.
   copyFileSync(path.join(root, 'src/tools/workspace/grep-worker.mjs'), path.join(staging, 'grep-worker.mjs'));
   copyFileSync(path.join(root, 'src/tools/python/python-worker-bootstrap.mjs'), path.join(staging, 'python-worker-bootstrap.mjs'));
+  // Outside the checkout, the packages left out of the bundle would not resolve (node looks for
+  // node_modules beside and above the bundle): a link in the folder itself points at ours.
+  // Removing the folder later removes the link, never what it points at.
+  const relative = path.relative(root, path.resolve(outDirectory));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
+  }
   writeFileSync(path.join(staging, stampFile), JSON.stringify({ signature, builtAt: new Date().toISOString() }));
   rmSync(outDirectory, { recursive: true, force: true });
   renameSync(staging, outDirectory);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await build();
-  process.stdout.write(`built ${path.relative(process.cwd(), distDirectory) || distDirectory}\n`);
+  const option = process.argv.indexOf('--out-dir');
+  const outDirectory = option === -1 ? distDirectory : path.resolve(process.argv[option + 1] ?? '');
+  if (option !== -1 && !process.argv[option + 1]) {
+    process.stderr.write('--out-dir needs a folder\n');
+    process.exit(2);
+  }
+  await build({ outDirectory });
+  process.stdout.write(`built ${path.relative(process.cwd(), outDirectory) || outDirectory}\n`);
 }

@@ -19,8 +19,10 @@ const freePort = () =>
 
 /** The bundle bin/colloquy.js starts from: built, started, and answering like the sources do. */
 describe('the esbuild bundle', () => {
-  // Inside the repository, so the packages left out of the bundle resolve from its node_modules.
-  const outDirectory = path.join(root, 'node_modules', '.cache', `colloquy-bundle-test-${process.pid}`);
+  // Outside the checkout (tests never write into it): the build links node_modules into the
+  // folder, so the packages left out of the bundle still resolve.
+  const bundleParent = mkdtempSync(path.join(os.tmpdir(), 'colloquy-bundle-'));
+  const outDirectory = path.join(bundleParent, 'dist');
   const dataDirectory = mkdtempSync(path.join(os.tmpdir(), 'colloquy-bundle-data-'));
   let server: ChildProcess;
   let origin: string;
@@ -47,8 +49,9 @@ describe('the esbuild bundle', () => {
   });
   after(() => {
     server?.kill();
-    rmSync(outDirectory, { recursive: true, force: true });
+    rmSync(bundleParent, { recursive: true, force: true });
     rmSync(dataDirectory, { recursive: true, force: true });
+    assert.ok(existsSync(path.join(root, 'node_modules', 'fastify')), 'removing the bundle left the linked node_modules alone');
   });
 
   it('holds the server, the Python worker and the files they load by path, stamped with the sources', () => {

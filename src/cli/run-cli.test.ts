@@ -1,20 +1,38 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/colloquy.js');
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin/colloquy.js');
+// The launcher builds its bundle here, not in the checkout's dist/ (tests never write into the checkout).
+const bundleDirectory = path.join(mkdtempSync(path.join(tmpdir(), 'colloquy-cli-bundle-')), 'dist');
 
 /** Runs the real `colloquy` binary with only the settings a user would give. */
 function environmentFor(dataDir: string, extra: Record<string, string> = {}) {
-  return { PATH: process.env.PATH ?? '', HOME: dataDir, COLLOQUY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extra };
+  return { PATH: process.env.PATH ?? '', HOME: dataDir, COLLOQUY_DATA_DIR: dataDir, COLLOQUY_BUNDLE_DIR: bundleDirectory, LOG_LEVEL: 'info', ...extra };
 }
+
+/** When the checkout's bundle was last written (undefined when there is none). */
+const checkoutBundleStamp = () => statSync(path.join(root, 'dist', 'build-stamp.json'), { throwIfNoEntry: false })?.mtimeMs;
 
 describe('colloquy command', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'colloquy-cli-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const stampBefore = checkoutBundleStamp();
+  after(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(path.dirname(bundleDirectory), { recursive: true, force: true });
+  });
+
+  it('builds its bundle in COLLOQUY_BUNDLE_DIR and leaves the checkout alone', () => {
+    const migrate = spawnSync(process.execPath, [bin, 'migrate'], { env: environmentFor(dataDir), encoding: 'utf8' });
+    assert.equal(migrate.status, 0, migrate.stderr);
+    assert.doesNotMatch(migrate.stderr, /running from the sources/);
+    assert.ok(existsSync(path.join(bundleDirectory, 'colloquy.mjs')), 'the bundle is in COLLOQUY_BUNDLE_DIR');
+    assert.equal(checkoutBundleStamp(), stampBefore, "the checkout's dist/ was not written");
+  });
 
   it('migrates, creates an admin from stdin, and refuses a duplicate', () => {
     const migrate = spawnSync(process.execPath, [bin, 'migrate'], { env: environmentFor(dataDir), encoding: 'utf8' });

@@ -28,14 +28,25 @@ export const errorCodes = {
   GONE: { status: 410, type: 'GoneError', openai: 'not_found_error' },
   /** An MCP server or a plugin API failed, timed out or answered something we could not read. */
   TOOL_UPSTREAM_ERROR: { status: 502, type: 'ToolUpstreamError', openai: 'api_error' },
-} as const satisfies Record<string, { status: number; type: string; openai: string }>;
+  // LobeChat's plugin gateway (POST /webapi/plugin/gateway) answers `{errorType, body}`: `type` is
+  // the errorType of @lobehub/chat-plugin-sdk, and the status is the one LobeChat's gateway sends
+  // (490, its own, for an invalid manifest). `plugin` keeps them out of codeForStatus.
+  PLUGIN_MANIFEST_NOT_FOUND: { status: 404, type: 'PluginManifestNotFound', openai: 'not_found_error', plugin: true },
+  PLUGIN_API_NOT_FOUND: { status: 404, type: 'PluginApiNotFound', openai: 'not_found_error', plugin: true },
+  PLUGIN_MANIFEST_INVALID: { status: 490, type: 'PluginManifestInvalid', openai: 'invalid_request_error', plugin: true },
+  PLUGIN_API_PARAMS_ERROR: { status: 422, type: 'PluginApiParamsError', openai: 'invalid_request_error', plugin: true },
+  PLUGIN_SETTINGS_INVALID: { status: 422, type: 'PluginSettingsInvalid', openai: 'invalid_request_error', plugin: true },
+  PLUGIN_SERVER_ERROR: { status: 500, type: 'PluginServerError', openai: 'api_error', plugin: true },
+  PLUGIN_GATEWAY_ERROR: { status: 500, type: 'PluginGatewayError', openai: 'api_error', plugin: true },
+  PLUGIN_OPENAPI_INIT_ERROR: { status: 500, type: 'PluginOpenApiInitError', openai: 'api_error', plugin: true },
+} as const satisfies Record<string, { status: number; type: string; openai: string; plugin?: true }>;
 
 export type ErrorCode = keyof typeof errorCodes;
 
 /** The code for a bare HTTP status, for errors raised by the framework rather than by us. */
 export function codeForStatus(status: number): ErrorCode {
   const match = (Object.keys(errorCodes) as ErrorCode[]).find(
-    (code) => errorCodes[code].status === status,
+    (code) => errorCodes[code].status === status && !('plugin' in errorCodes[code]),
   );
   if (match) return match;
   return status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR';

@@ -1,5 +1,6 @@
-import { AppError } from '../errors/app-error.ts';
-import { errorCodes, type ErrorCode } from '../errors/error-codes.ts';
+import { anthropicErrorType } from '../errors/anthropic-error-type.ts';
+import type { AppError } from '../errors/app-error.ts';
+import { errorCodes } from '../errors/error-codes.ts';
 
 /**
  * How a route family shapes its errors: the API.md envelope, StellarByte's bare FastAPI-style
@@ -30,11 +31,4 @@ export function renderError(error: AppError, format: ErrorFormat, requestId?: st
         timestamp: new Date().toISOString(),
       };
   }
-}
-
-/** Anthropic's error type for one of our codes. */
-export function anthropicErrorType(code: string): string {
-  const openai = code in errorCodes ? errorCodes[code as ErrorCode].openai : 'api_error';
-  if (code === 'SERVICE_UNAVAILABLE') return 'overloaded_error';
-  return openai === 'server_error' || openai === 'timeout_error' ? 'api_error' : openai;
 }

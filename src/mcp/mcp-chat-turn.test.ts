@@ -13,7 +13,7 @@ describe('MCP tools in /api/tools and in chat turns', () => {
   before(async () => {
     mcpServer = await startTestMcpServer();
     // The harness allows 127.0.0.1 (its fake upstream LLM is there), so the user's server is reachable.
-    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+    harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
       env: { COLLOQUY_DEFAULT_PERMISSION_LEVEL: '3' },
     });
     const created = await harness.app.inject({

@@ -22,7 +22,7 @@ describe("LobeChat's ad-hoc MCP calls and the shared connection pool", () => {
     systemServer = await startTestMcpServer();
     adHocServer = await startTestMcpServer();
     // Loopback allowed, so the ad-hoc server can be reached at all.
-    harness = await createTestApp(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+    harness = await createTestApp(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
       env: { COLLOQUY_OUTBOUND_ALLOW_HOSTS: '127.0.0.1' },
     });
     const { id } = await signUp(harness.app);

@@ -62,7 +62,7 @@ describe("the operator's stdio MCP servers (config file only)", () => {
         ],
       },
     }));
-    harness = await createTestApp(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+    harness = await createTestApp(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
       env: { COLLOQUY_CONFIG: configFile, COLLOQUY_DEFAULT_PERMISSION_LEVEL: '3' },
     });
     executor = await signUp(harness.app);

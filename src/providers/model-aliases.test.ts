@@ -10,7 +10,7 @@ import { createAdmin } from '../cli/ensure-admin.ts';
 import { ConfigError, parseConfig } from '../config/load-config.ts';
 import { AppError } from '../errors/app-error.ts';
 import { listModelsFor } from '../http/openai/model-list.ts';
-import { createProviderTestApp } from '../http/providers/provider-test-app.ts';
+import { createProviderTestApp } from '../../test/support/provider-test-app.ts';
 import type { ProviderModule } from './provider-module.ts';
 import { createTestOutboundHttp } from './test-support/test-outbound-http.ts';
 

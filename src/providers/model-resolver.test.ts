@@ -5,7 +5,7 @@ import { answer, startFakeUpstream, text, type FakeUpstream } from '../../test/s
 import { bearer, json, signUp, steppingClock, type TestApp } from '../../test/support/test-app.ts';
 import { createAdmin } from '../cli/ensure-admin.ts';
 import { AppError } from '../errors/app-error.ts';
-import { createProviderTestApp } from '../http/providers/provider-test-app.ts';
+import { createProviderTestApp } from '../../test/support/provider-test-app.ts';
 import type { ProviderModule } from './provider-module.ts';
 import { createTestOutboundHttp } from './test-support/test-outbound-http.ts';
 

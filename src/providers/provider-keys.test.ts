@@ -5,7 +5,7 @@ import { answer, startFakeUpstream, text, type FakeUpstream } from '../../test/s
 import { bearer, json, signUp, type TestApp } from '../../test/support/test-app.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import { AppError } from '../errors/app-error.ts';
-import { createProviderTestApp } from '../http/providers/provider-test-app.ts';
+import { createProviderTestApp } from '../../test/support/provider-test-app.ts';
 import { createProviderModule, type ProviderModule } from './provider-module.ts';
 import { createTestOutboundHttp } from './test-support/test-outbound-http.ts';
 

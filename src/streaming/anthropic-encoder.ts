@@ -1,6 +1,6 @@
 import type { FinishReason, TokenUsage } from '../chat/chat-event.ts';
 import type { RunEvent } from '../chat/run-log.ts';
-import { anthropicErrorType } from '../http/error-format.ts';
+import { anthropicErrorType } from '../errors/anthropic-error-type.ts';
 import { ContentBlocks, type BlockOp } from './content-blocks.ts';
 import type { SseFrame } from './sse-frame.ts';
 

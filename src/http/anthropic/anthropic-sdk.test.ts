@@ -14,7 +14,7 @@ for (const providerType of ['openai', 'anthropic'] as const) {
     let harness: ChatHarness;
     let client: Anthropic;
     before(async () => {
-      harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), { providerType });
+      harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }), { providerType });
       client = new Anthropic({ apiKey: harness.user.token, baseURL: harness.baseUrl, maxRetries: 0 });
     });
     after(() => harness.close());

@@ -7,6 +7,7 @@ import { errorCodes, type ErrorCode } from '../../errors/error-codes.ts';
 import { OpenAiChunkEncoder, openAiFinishReason, openAiUsage } from '../../streaming/openai-encoder.ts';
 import { summariseTurn, type TurnSummary } from '../../streaming/turn-summary.ts';
 import { principalOf } from '../auth-hook.ts';
+import { clientGone } from '../client-gone.ts';
 import { streamSse } from '../sse-stream.ts';
 import { translateChatRequest } from './openai-request.ts';
 import { canRelay, relayChatCompletion } from './passthrough-completion.ts';
@@ -17,15 +18,6 @@ export function turnFailure(summary: TurnSummary): AppError | undefined {
   if (!summary.error) return undefined;
   const code = (summary.error.code in errorCodes ? summary.error.code : 'PROVIDER_ERROR') as ErrorCode;
   return new AppError(code, summary.error.message);
-}
-
-/** Aborts when the client closes the response before it is sent. */
-export function clientGone(reply: FastifyReply): AbortController {
-  const gone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort();
-  });
-  return gone;
 }
 
 function completionBody(id: string, model: string, created: number, summary: TurnSummary, sessionId?: string) {

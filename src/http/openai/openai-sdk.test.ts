@@ -12,7 +12,7 @@ describe('the official openai client against /v1', () => {
   let harness: ChatHarness;
   let client: OpenAI;
   before(async () => {
-    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+    harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }));
     client = new OpenAI({ apiKey: harness.user.token, baseURL: `${harness.baseUrl}/v1`, maxRetries: 0 });
   });
   after(() => harness.close());
@@ -199,7 +199,7 @@ describe('the official openai client against /v1', () => {
 describe('resuming a session completion stream', () => {
   let harness: ChatHarness;
   before(async () => {
-    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+    harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }));
   });
   after(() => harness.close());
 

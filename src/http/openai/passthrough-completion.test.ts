@@ -12,7 +12,7 @@ const usage = { promptTokens: 12, completionTokens: 5 };
 describe('the OpenAI pass-through relay', () => {
   let harness: ChatHarness;
   before(async () => {
-    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+    harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }));
   });
   after(() => harness.close());
 

@@ -6,10 +6,10 @@ import { AppError } from '../../errors/app-error.ts';
 import { errorCodes, type ErrorCode } from '../../errors/error-codes.ts';
 import type { ResolvedModel } from '../../providers/resolved-model.ts';
 import { principalOf } from '../auth-hook.ts';
+import { clientGone } from '../client-gone.ts';
 import { drained } from '../sse-stream.ts';
 import { assertOneChoice } from './openai-request.ts';
 import type { ChatCompletionBody } from './openai-schemas.ts';
-import { clientGone } from './chat-completion-handler.ts';
 
 /** The fields of OpenAI's request that reach the upstream; ours (`session_id`) and unknown ones do not. */
 const forwardedFields = [

@@ -69,7 +69,7 @@ describe('LobeChat plugin gateway', () => {
         }
       });
     });
-    harness = await createTestApp(await memoryDatabase(), { env: { COLLOQUY_OUTBOUND_ALLOW_HOSTS: '127.0.0.1' } });
+    harness = await createTestApp(memoryDatabase(), { env: { COLLOQUY_OUTBOUND_ALLOW_HOSTS: '127.0.0.1' } });
     user = await signUp(harness.app);
   });
   after(async () => {
@@ -142,7 +142,7 @@ describe('LobeChat plugin gateway', () => {
 describe('LobeChat plugin gateway without a loopback allow-list', () => {
   it('refuses a plugin API on loopback before connecting (SSRF)', async () => {
     const pluginApi = await startLoopbackTestServer();
-    const harness = await createTestApp(await memoryDatabase());
+    const harness = await createTestApp(memoryDatabase());
     try {
       const user = await signUp(harness.app);
       for (const openapi of [openApiDocument(pluginApi.origin), `${pluginApi.origin}/openapi.json`]) {

@@ -5,7 +5,7 @@ import { answer, httpError, startFakeUpstream, text, type FakeUpstream } from '.
 import { bearer, json, signUp, steppingClock, type TestApp } from '../../../test/support/test-app.ts';
 import { createAdmin } from '../../cli/ensure-admin.ts';
 import { createTestOutboundHttp } from '../../providers/test-support/test-outbound-http.ts';
-import { createProviderTestApp } from './provider-test-app.ts';
+import { createProviderTestApp } from '../../../test/support/provider-test-app.ts';
 
 const providerKeys = [
   'api_key', 'base_url', 'context_window', 'created_at', 'default_model', 'enabled', 'fallback_model', 'fallback_provider_id', 'id',

@@ -6,7 +6,7 @@ import { testDatabases } from '../../../test/support/databases.ts';
 import { startFakeUpstream, type FakeUpstream } from '../../../test/support/fake-upstream/index.ts';
 import { bearer, json, signUp, type TestApp } from '../../../test/support/test-app.ts';
 import { createTestOutboundHttp } from '../../providers/test-support/test-outbound-http.ts';
-import { createProviderTestApp } from '../providers/provider-test-app.ts';
+import { createProviderTestApp } from '../../../test/support/provider-test-app.ts';
 
 const userKey = 'sk-user-models-0123456789abcdefKEYS';
 const environmentKey = 'sk-environment-groq-0123456789abcd';

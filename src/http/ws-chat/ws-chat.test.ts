@@ -10,7 +10,7 @@ describe('StellarByte WebSocket chat', () => {
   let harness: ChatHarness;
   let wsBase: string;
   before(async () => {
-    harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+    harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }));
     wsBase = harness.baseUrl.replace('http://', 'ws://');
   });
   after(() => harness.close());

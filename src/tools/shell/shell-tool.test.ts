@@ -5,15 +5,14 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { readTestServices } from '../../config/load-config.ts';
+import { skipUnlessAvailable } from '../../../test/support/unavailable-suite.ts';
 import { startSandboxTools } from '../sandbox-test-support.ts';
 
 // bubblewrap is a system package (see the README); CI installs it, elsewhere the suite is skipped without it.
 const hasBubblewrap = spawnSync('bwrap', ['--version']).status === 0;
-if (!hasBubblewrap && readTestServices().servicesRequired) throw new Error('bwrap is not installed; CI must run the shell sandbox suite');
-if (!hasBubblewrap) console.log('# shell_execute sandbox suite skipped: install bubblewrap (apt-get install bubblewrap) to run it');
+const withoutBubblewrap = skipUnlessAvailable('shell_execute sandbox suite', hasBubblewrap, 'bubblewrap (bwrap) is not on PATH; apt-get install bubblewrap');
 
-describe('shell_execute', { skip: !hasBubblewrap }, () => {
+describe('shell_execute', { skip: withoutBubblewrap }, () => {
   let sandbox: Awaited<ReturnType<typeof startSandboxTools>>;
 
   before(async () => {

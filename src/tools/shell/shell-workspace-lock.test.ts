@@ -5,14 +5,18 @@ import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { skipUnlessAvailable } from '../../../test/support/unavailable-suite.ts';
 import { startSandboxTools } from '../sandbox-test-support.ts';
 import { giveToSandboxUser } from './shell-runner.ts';
 
 const hasBubblewrap = spawnSync('bwrap', ['--version']).status === 0;
+const withoutBubblewrap = skipUnlessAvailable('shell workspace lock suite', hasBubblewrap, 'bubblewrap (bwrap) is not on PATH; apt-get install bubblewrap');
 const isRoot = process.getuid?.() === 0;
+// Only root can hand the workspace to the sandbox user; CI need not run as root.
+const notRoot = skipUnlessAvailable('root ownership walk suite', isRoot, 'runs only as root', { requiredInCi: false });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('a shell run holds the workspace', { skip: !hasBubblewrap }, () => {
+describe('a shell run holds the workspace', { skip: withoutBubblewrap }, () => {
   let sandbox: Awaited<ReturnType<typeof startSandboxTools>>;
 
   before(async () => {
@@ -86,7 +90,7 @@ describe('a shell run holds the workspace', { skip: !hasBubblewrap }, () => {
   });
 });
 
-describe('the ownership walk before a root shell run', { skip: !isRoot }, () => {
+describe('the ownership walk before a root shell run', { skip: notRoot }, () => {
   it('changes the workspace only: links are changed themselves, never followed', async () => {
     const base = await mkdtemp(path.join(tmpdir(), 'colloquy-chown-'));
     try {

@@ -1,8 +1,8 @@
-import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
-import type { DependencyOptions } from '../../dependencies.ts';
-import type { OutboundHttp } from '../../providers/provider-connection.ts';
-import type { ProviderModule } from '../../providers/provider-module.ts';
-import type { Database } from '../../storage/database.ts';
+import { createTestApp, type TestApp } from './test-app.ts';
+import type { DependencyOptions } from '../../src/dependencies.ts';
+import type { OutboundHttp } from '../../src/providers/provider-connection.ts';
+import type { ProviderModule } from '../../src/providers/provider-module.ts';
+import type { Database } from '../../src/storage/database.ts';
 
 /** createTestApp with the outbound client replaced by `http` (tests pass one that may reach their loopback servers). */
 export async function createProviderTestApp(
