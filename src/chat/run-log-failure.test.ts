@@ -50,7 +50,7 @@ describe('a broken run log: the client following the turn learns the stream brok
   describe('memory run log', () => {
     let harness: ChatHarness;
     before(async () => {
-      harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }));
+      harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }));
     });
     after(() => harness.close());
 
@@ -80,7 +80,7 @@ describe('a broken run log: the client following the turn learns the stream brok
     let harness: ChatHarness;
     const redisKeyPrefix = `colloquy-runlog-failure-${process.pid}-${Date.now()}:`;
     before(async () => {
-      harness = await startChatHarness(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+      harness = await startChatHarness(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
         env: { REDIS_URL: services.redisUrl! }, dependencies: { redisKeyPrefix },
       });
     });

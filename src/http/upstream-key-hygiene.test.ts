@@ -40,7 +40,7 @@ describe('no provider key reaches a user or a log through upstream error text', 
 
   before(async () => {
     fake = await startFakeUpstream();
-    test = await createTestApp(await openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
+    test = await createTestApp(openDatabase({ dialect: 'sqlite', path: ':memory:' }), {
       env: chatTestEnvironment({ OPENAI_API_KEY: systemKey, OPENAI_BASE_URL: fake.openaiBaseUrl, COLLOQUY_UPSTREAM_MAX_RETRIES: '0' }),
     });
     await test.app.listen({ host: '127.0.0.1', port: 0 });
