@@ -43,6 +43,12 @@ export async function registerWebSocketPlugin(scope: FastifyInstance, paths: rea
   await scope.register(fastifyWebsocket, {
     // The plugin listens to upgrades on `server` when given one; only its `on`/`off` are used.
     options: { server: upgrades as never, perMessageDeflate: false, maxPayload: maxPayloadBytes, clientTracking: true },
+    // A socket error (a client that vanished mid-frame) is no server fault: a warning, not an
+    // error, and the socket ends. A route handler that threw lands here too.
+    errorHandler(error, socket, request) {
+      request.log.warn({ err: error }, 'a WebSocket failed');
+      socket.terminate();
+    },
     // A closing server ends its sockets at once; clients reconnect and resume from their cursor.
     preClose(done) {
       for (const client of this.websocketServer.clients) client.terminate();
