@@ -26,6 +26,7 @@ import type { ToolDefinition } from './tools/tool-registry.ts';
 import { createConversationService } from './conversations/conversation-service.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './storage/database.ts';
 import { createIdGenerator } from './storage/ids.ts';
+import { createLease } from './storage/leases/create-lease.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { closeRedis, openRedis } from './storage/redis-connection.ts';
 import { createApiKeysRepository } from './storage/repositories/api-keys-repository.ts';
@@ -148,7 +149,11 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   });
 
   // The file store (uploads, attachments; LobeChat's files later): local folder or database bytes.
-  const files = createFileModule({ database, config, newId, clock, log });
+  // One instance of a deployment does each sweep run (Redis lock, PostgreSQL advisory lock, or local).
+  const lease = createLease({
+    database, redis, keyPrefix: options.redisKeyPrefix ?? 'colloquy:', reportError: (error: unknown) => log.error({ err: error }, 'lease error'),
+  });
+  const files = createFileModule({ database, config, newId, clock, log, lease });
   // Every outbound request of the server goes through this one client (SSRF rules, caps).
   const http = options.http ?? createGuardedHttpClient(config.outbound);
   const providers = createProviderModule({ db, config, audit, newId, clock, http });
@@ -185,6 +190,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   const sweep = startAbandonedTurnSweep({
     messages: repositories.messages,
     runLog,
+    lease,
     clock,
     log,
     staleAfterMs: 60_000,
@@ -214,10 +220,12 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     appModel,
     fileStore: files,
     runLog,
+    lease,
+    sweeps: { abandonedTurns: sweep },
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, guests, userAdmin, conversations, chat, files: files.service },
     async close() {
-      sweep.stop();
+      await sweep.stop();
       try {
         await chat.close();
         await files.close();

@@ -1,4 +1,5 @@
 import type { DiagnosticLog } from '../diagnostics.ts';
+import type { Lease } from '../storage/leases/lease.ts';
 import type { MessagesRepository } from '../storage/repositories/messages-repository.ts';
 import { emptyUsage } from './chat-event.ts';
 import type { RunLog } from './run-log.ts';
@@ -7,6 +8,8 @@ export interface AbandonedTurnSweepOptions {
   messages: MessagesRepository;
   /** Shared run logs (Redis) still hold the dead turns' runs; ending them releases their readers. */
   runLog: RunLog;
+  /** One instance of a deployment sweeps at a time; the others skip that run. */
+  lease: Lease;
   clock: () => Date;
   log: DiagnosticLog;
   /**
@@ -20,9 +23,12 @@ export interface AbandonedTurnSweepOptions {
   sweepAllAtStart: boolean;
 }
 
+export const abandonedTurnLeaseName = 'abandoned-turn-sweep';
+
 /**
  * Ends answers whose runner died (a crash, a kill, a lost instance) as `incomplete`, keeping the
- * partial content they had flushed. Runs once at start-up, then periodically.
+ * partial content they had flushed. Runs once at start-up, then periodically, each run under the
+ * lease (a run another instance is doing is skipped and ends nothing here).
  */
 export function startAbandonedTurnSweep(options: AbandonedTurnSweepOptions) {
   const sweep = async (before: Date) => {
@@ -36,14 +42,28 @@ export function startAbandonedTurnSweep(options: AbandonedTurnSweepOptions) {
     return ended;
   };
   const stale = () => new Date(options.clock().getTime() - options.staleAfterMs);
-  const initial = sweep(options.sweepAllAtStart ? new Date(options.clock().getTime() + 1) : stale());
+  const running = new Set<Promise<unknown>>();
+  const runUnderLease = (before: () => Date) => {
+    const run = options.lease.run(abandonedTurnLeaseName, () => sweep(before()));
+    running.add(run);
+    void run.finally(() => running.delete(run)).catch(() => {});
+    return run;
+  };
+  const initial = runUnderLease(() => (options.sweepAllAtStart ? new Date(options.clock().getTime() + 1) : stale()))
+    .then((outcome) => (outcome.ran ? outcome.value : []));
   const timer = setInterval(() => {
-    sweep(stale()).catch((error) => options.log.error({ err: error }, 'the abandoned-answer sweep failed'));
+    runUnderLease(stale).catch((error) => options.log.error({ err: error }, 'the abandoned-answer sweep failed'));
   }, options.everyMs);
   timer.unref?.();
   return {
-    /** The start-up sweep's result. */
+    /** The start-up sweep's result: the answers it ended (none when another instance swept). */
     initial,
-    stop: () => clearInterval(timer),
+    /** One run now, under the lease (what the timer does). */
+    runOnce: () => runUnderLease(stale),
+    /** Stops the timer and waits for a run in progress, so its lease is released before the database closes. */
+    async stop() {
+      clearInterval(timer);
+      await Promise.allSettled([...running]);
+    },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,5 +73,18 @@ describe('the esbuild bundle', () => {
     const openApi = await fetch(`${origin}/api/docs/json`);
     assert.equal(openApi.status, 200);
     assert.ok(((await openApi.json()) as { paths: object }).paths);
+  });
+
+  it('serves ReDoc from node_modules and reports package.json’s version (both resolved from dist/)', async () => {
+    const page = await (await fetch(`${origin}/api/redoc`)).text();
+    const scriptUrl = /<script[^>]*\bsrc="(\/[^"]+)"/.exec(page)?.[1];
+    assert.ok(scriptUrl, page);
+    const script = await fetch(`${origin}${scriptUrl}`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type')!, /^text\/javascript/);
+    assert.ok((await script.arrayBuffer()).byteLength > 100_000);
+    const document = (await (await fetch(`${origin}/api/openapi.json`)).json()) as { info: { version: string } };
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(document.info.version, version);
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { DiagnosticLog } from '../diagnostics.ts';
 import type { Database } from '../storage/database.ts';
+import { createLocalLease, type Lease, type LeaseOutcome } from '../storage/leases/lease.ts';
 import { createFilesRepository } from '../storage/repositories/files-repository.ts';
 import type { BlobStorage, BlobStore } from './blob-store.ts';
 import { createDatabaseBlobStore } from './database-blob-store.ts';
@@ -9,9 +10,12 @@ import { createFileService } from './file-service.ts';
 import { sweepFileStore } from './file-sweep.ts';
 import { createLocalBlobStore } from './local-blob-store.ts';
 
+// An orphan is removed by the first run after it is an hour old: between one and seven hours after
+// it was left (the first run comes a minute after start, then one every six hours).
 const sweepGraceMs = 60 * 60 * 1000;
 const firstSweepAfterMs = 60 * 1000;
 const sweepEveryMs = 6 * 60 * 60 * 1000;
+export const fileSweepLeaseName = 'file-sweep';
 
 /** Where new bytes go unless configured: a local folder for SQLite, the database when shared. */
 export function defaultBlobStorage(dialect: Database['dialect']): BlobStorage {
@@ -28,8 +32,11 @@ export function createFileModule(options: {
   newId: () => string;
   clock: () => Date;
   log: DiagnosticLog;
+  /** One instance of a deployment sweeps at a time (the local lease when absent: one process). */
+  lease?: Lease;
 }) {
   const { database, config, clock, log } = options;
+  const lease = options.lease ?? createLocalLease();
   const repository = createFilesRepository(database.db);
   const local = createLocalBlobStore(path.resolve(config.dataDir, config.files.dir ?? 'files'));
   const stores: Record<BlobStorage, BlobStore> = { local, database: createDatabaseBlobStore(repository) };
@@ -52,9 +59,10 @@ export function createFileModule(options: {
 
   let running: Promise<unknown> | undefined;
   const sweep = (graceMs = sweepGraceMs) => sweepFileStore({ repository, stores, local, clock, log, graceMs });
+  const sweepUnderLease = (): Promise<LeaseOutcome<Awaited<ReturnType<typeof sweep>>>> => lease.run(fileSweepLeaseName, () => sweep());
   const runInBackground = () => {
     if (running) return;
-    running = sweep()
+    running = sweepUnderLease()
       .catch((error: unknown) => log.error({ err: error }, 'the file store sweep failed'))
       .finally(() => {
         running = undefined;
@@ -68,8 +76,10 @@ export function createFileModule(options: {
   return {
     service,
     storage,
-    /** Runs the orphan sweep now (tests, and the periodic timer). */
+    /** Runs the orphan sweep now, without the lease (tests). */
     sweep,
+    /** One run as the timer does it: under the lease, skipped while another instance sweeps. */
+    sweepUnderLease,
     async close() {
       clearTimeout(first);
       clearInterval(timer);

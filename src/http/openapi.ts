@@ -2,27 +2,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { serviceInfo } from '../service-info.ts';
+import { registerRedocPage } from './redoc-page.ts';
 
-export const serviceInfo = {
-  name: 'Colloquy',
-  version: '0.1.0',
-  description: 'Self-hosted, multi-user LLM chat server',
-} as const;
-
-/** ReDoc is a large browser bundle; the page loads one pinned release instead of shipping it. */
-const redocScript = 'https://cdn.jsdelivr.net/npm/redoc@2.5.2/bundles/redoc.standalone.js';
-
-const redocPage = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${serviceInfo.name} API reference</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><redoc spec-url="/api/openapi.json"></redoc>
-<script src="${redocScript}"></script></body>
-</html>`;
+export { serviceInfo };
 
 /**
  * OpenAPI 3.1 built from the routes' zod schemas: JSON at /api/openapi.json, Swagger UI at
- * /api/docs and ReDoc at /api/redoc, in every environment. Must run before routes register.
+ * /api/docs and ReDoc at /api/redoc (both served from npm packages, so they work offline), in every environment. Must run before routes register.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -47,7 +34,5 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
-  app.get('/api/redoc', { schema: { hide: true }, config: { auth: 'none' } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(redocPage),
-  );
+  registerRedocPage(app);
 }

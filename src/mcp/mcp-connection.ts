@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isMcpProtocolError, mcpConnectionClosed } from './mcp-errors.ts';
 import type { GuardedHttpClient } from '../net/guarded-http-client.ts';
+import { serviceInfo } from '../service-info.ts';
 import type { McpCallResult } from './mcp-result-text.ts';
 import type { McpServerDefinition, McpToolInfo } from './mcp-server-definition.ts';
 
@@ -25,7 +26,7 @@ export interface McpConnection {
   close(): Promise<void>;
 }
 
-const clientInfo = { name: 'colloquy', version: '1.0.0' };
+const clientInfo = { name: 'colloquy', version: serviceInfo.version };
 
 /** How long a failed tool listing is remembered before the server is tried again. */
 const failureBackoffMs = 10_000;

@@ -1,4 +1,5 @@
-import { parseIpAddress, type IpAddress } from './ip-address.ts';
+import type ipaddr from 'ipaddr.js';
+import { parseIpAddress, toIpaddr, type IpAddress } from './ip-address.ts';
 
 /** A block of addresses: the first `prefixLength` bits of `base`. */
 export interface CidrRange {
@@ -6,7 +7,11 @@ export interface CidrRange {
   readonly prefixLength: number;
 }
 
-/** Reads `10.0.0.0/8`, `fc00::/7` or a bare address (a range of one). Undefined if malformed. */
+/**
+ * Reads `10.0.0.0/8`, `fc00::/7` or a bare address (a range of one). Undefined if malformed.
+ * Not ipaddr.js's `parseCIDR`: that takes legacy IPv4 forms (`10.1/8`) and no bare address, and
+ * an operator's typo should be refused, not read as some other range.
+ */
 export function parseCidrRange(text: string): CidrRange | undefined {
   const slash = text.indexOf('/');
   const base = parseIpAddress(slash === -1 ? text : text.slice(0, slash));
@@ -26,20 +31,11 @@ export function cidrRange(text: string): CidrRange {
   return range;
 }
 
+/** ipaddr.js's prefix match; an address never matches a range of the other family. */
 export function isAddressInRange(address: IpAddress, range: CidrRange): boolean {
-  const { base, prefixLength } = range;
-  if (address.family === 4) {
-    if (base.family !== 4) return false;
-    if (prefixLength === 0) return true;
-    const mask = (0xffffffff << (32 - prefixLength)) >>> 0;
-    return ((address.value & mask) >>> 0) === ((base.value & mask) >>> 0);
-  }
-  if (base.family !== 6) return false;
-  for (let index = 0; index < 8; index++) {
-    const bits = Math.min(16, prefixLength - index * 16);
-    if (bits <= 0) return true;
-    const mask = (0xffff << (16 - bits)) & 0xffff;
-    if (((address.hextets[index] as number) & mask) !== ((base.hextets[index] as number) & mask)) return false;
-  }
-  return true;
+  if (address.family !== range.base.family) return false;
+  const candidate = toIpaddr(address);
+  return candidate.kind() === 'ipv4'
+    ? (candidate as ipaddr.IPv4).match(toIpaddr(range.base) as ipaddr.IPv4, range.prefixLength)
+    : (candidate as ipaddr.IPv6).match(toIpaddr(range.base) as ipaddr.IPv6, range.prefixLength);
 }

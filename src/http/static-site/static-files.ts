@@ -41,6 +41,10 @@ const contentTypes: Record<string, string> = {
   '.webm': 'video/webm',
 };
 
+/**
+ * Ours rather than @fastify/send's (`mime` 3): it still says `application/javascript`, which
+ * RFC 9239 made obsolete, and it adds no charset to some text types.
+ */
 export function contentTypeOf(name: string): string {
   return contentTypes[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -59,9 +63,6 @@ export function isHashedAsset(relative: string): boolean {
 }
 
 export const cacheControlOf = (relative: string): string => (isHashedAsset(relative) ? 'public, max-age=31536000, immutable' : 'no-cache');
-
-/** Weak: it comes from size and modification time, not the bytes. */
-export const etagOf = (stats: Stats): string => `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
 
 /**
  * The path's segments, percent-decoded, or undefined when one could name something outside the

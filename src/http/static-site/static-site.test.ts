@@ -46,6 +46,7 @@ describe('static web app at / (web.root)', () => {
     symlinkSync(path.join(folder, 'secret.txt'), path.join(root, 'leak.txt'));
     symlinkSync(folder, path.join(root, 'outside'));
     symlinkSync(path.join(root, 'robots.txt'), path.join(root, 'robots-link.txt'));
+    symlinkSync(path.join(root, '.env'), path.join(root, 'env-link'));
     harness = await createTestApp(await database.open(), { env: { COLLOQUY_WEB_ROOT: root } });
     await harness.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(harness.app.server.address() as AddressInfo).port}`;
@@ -93,6 +94,20 @@ describe('static web app at / (web.root)', () => {
     assert.equal(head.statusCode, 200);
     assert.equal(head.body, '');
     assert.equal(head.headers['content-length'], String('console.log("app");'.length));
+  });
+
+  it('answers byte ranges and preconditions (from @fastify/static), and keeps dot-files reached through a link hidden', async () => {
+    const part = await get('/assets/index-D8Zx_Ys9.js', { range: 'bytes=0-6' });
+    assert.equal(part.statusCode, 206);
+    assert.equal(part.body, 'console');
+    assert.equal(part.headers['content-range'], `bytes 0-6/${'console.log("app");'.length}`);
+    // @fastify/send answers 412; the error table has no such code, so it reaches the client as a 4xx envelope.
+    const precondition = await get('/robots.txt', { 'if-match': '"not-the-etag"' });
+    assert.ok(precondition.statusCode >= 400 && precondition.statusCode < 500, String(precondition.statusCode));
+    assert.equal(json(precondition).success, false);
+    const hidden = await get('/env-link');
+    assert.equal(hidden.statusCode, 404);
+    assert.ok(!hidden.body.includes(secret));
   });
 
   it("falls back to index.html for the app's own routes when the browser asks for a page, and only then", async () => {

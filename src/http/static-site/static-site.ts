@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import { sendError } from '../error-handler.ts';
-import { cacheControlOf, contentTypeOf, etagOf, findStaticFile, resolveWebRoot, safeSegments, type StaticFile } from './static-files.ts';
+import { contentTypeOf, findStaticFile, isHashedAsset, resolveWebRoot, safeSegments, type StaticFile } from './static-files.ts';
 
 /** Paths the web app never answers, so an unknown API path keeps its JSON 404 (the OpenAPI UI is `/api/docs`). */
 export const reservedPrefixes = ['/api', '/v1', '/ws', '/health', '/webapi', '/docs'] as const;
@@ -16,32 +16,19 @@ function notFound(request: FastifyRequest, reply: FastifyReply, urlPath: string)
   return sendError(request, reply, new AppError('NOT_FOUND', `no route for ${request.method} ${urlPath}`));
 }
 
-/** `If-None-Match` wins over `If-Modified-Since` (RFC 9110 §13.2.2). */
-function isNotModified(request: FastifyRequest, file: StaticFile, etag: string): boolean {
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (typeof ifNoneMatch === 'string') {
-    return ifNoneMatch.split(',').some((tag) => {
-      const trimmed = tag.trim();
-      return trimmed === '*' || trimmed.replace(/^W\//, '') === etag.replace(/^W\//, '');
-    });
-  }
-  const ifModifiedSince = request.headers['if-modified-since'];
-  const since = typeof ifModifiedSince === 'string' ? Date.parse(ifModifiedSince) : Number.NaN;
-  // HTTP dates have whole seconds.
-  return !Number.isNaN(since) && Math.floor(file.stats.mtimeMs / 1000) * 1000 <= since;
-}
+const yearMs = 365 * 24 * 60 * 60 * 1000;
 
-function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
-  const etag = etagOf(file.stats);
-  reply
-    .header('etag', etag)
-    .header('last-modified', file.stats.mtime.toUTCString())
-    .header('cache-control', cacheControlOf(file.relative))
-    .header('x-content-type-options', 'nosniff');
-  if (isNotModified(request, file, etag)) return reply.code(304).send();
-  reply.type(contentTypeOf(file.relative)).header('content-length', String(file.stats.size));
-  if (request.method === 'HEAD') return reply.send();
-  return reply.send(createReadStream(file.path));
+/**
+ * @fastify/static (through @fastify/send) streams the file and answers HEAD, ETag and
+ * Last-Modified, conditional requests (304, 412) and ranges. The cache policy is ours (a year and
+ * `immutable` for content-hashed names, `no-cache`, always revalidate, for the rest, index.html
+ * included), and so is the content type (see `contentTypeOf`).
+ */
+function sendFile(reply: FastifyReply, root: string, file: StaticFile): FastifyReply {
+  reply.header('x-content-type-options', 'nosniff').type(contentTypeOf(file.relative));
+  if (isHashedAsset(file.relative)) return reply.sendFile(file.relative, root, { contentType: false, maxAge: yearMs, immutable: true });
+  reply.header('cache-control', 'no-cache');
+  return reply.sendFile(file.relative, root, { contentType: false, cacheControl: false });
 }
 
 /** A browser navigating (it asks for HTML) to a client-side route such as `/login` gets the app's index.html. */
@@ -52,28 +39,38 @@ const wantsHtml = (request: FastifyRequest): boolean => (request.headers.accept 
  * credentials. Registered as the catch-all route: every API route is more specific and wins, and
  * reserved prefixes answer the API's JSON 404 rather than a page. Without the setting nothing is
  * registered and unknown paths answer as before.
+ *
+ * The plugin sends the file; this layer decides which file, because the plugin cannot: it
+ * follows symlinks out of the root (@fastify/send checks the joined path, not the real one), it
+ * has no index.html fallback limited to page navigations, and its wildcard route would also
+ * answer under the API's prefixes. So the path is checked here (reserved prefixes, decoded
+ * segments, the real path inside the root) and the plugin gets the real file's relative path.
  */
 export async function registerStaticSite(app: FastifyInstance, settings: { root?: string }): Promise<void> {
   if (!settings.root) return;
   const root = await resolveWebRoot(settings.root);
 
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/*',
-    schema: { hide: true },
-    config: { auth: 'none' },
-    handler: async (request, reply) => {
-      const urlPath = request.url.split('?', 1)[0]!;
-      const segments = safeSegments(urlPath);
-      if (isReservedPath(urlPath) || (segments && isReservedPath(`/${segments.join('/')}`))) return notFound(request, reply, urlPath);
-      if (!segments) return notFound(request, reply, urlPath);
-      const file = await findStaticFile(root, segments);
-      if (file) return sendFile(request, reply, file);
-      if (wantsHtml(request)) {
-        const index = await findStaticFile(root, ['index.html']);
-        if (index) return sendFile(request, reply, index);
-      }
-      return notFound(request, reply, urlPath);
-    },
+  // Encapsulated: `reply.sendFile` exists only here (Swagger UI registers its own copy of the plugin).
+  await app.register(async (site) => {
+    await site.register(fastifyStatic, { root, serve: false, dotfiles: 'ignore', index: false });
+    site.route({
+      method: ['GET', 'HEAD'],
+      url: '/*',
+      schema: { hide: true },
+      config: { auth: 'none' },
+      handler: async (request, reply) => {
+        const urlPath = request.url.split('?', 1)[0]!;
+        const segments = safeSegments(urlPath);
+        if (isReservedPath(urlPath) || (segments && isReservedPath(`/${segments.join('/')}`))) return notFound(request, reply, urlPath);
+        if (!segments) return notFound(request, reply, urlPath);
+        const file = await findStaticFile(root, segments);
+        if (file) return sendFile(reply, root, file);
+        if (wantsHtml(request)) {
+          const index = await findStaticFile(root, ['index.html']);
+          if (index) return sendFile(reply, root, index);
+        }
+        return notFound(request, reply, urlPath);
+      },
+    });
   });
 }

@@ -140,7 +140,7 @@ export function serveChatSocket(socket: WebSocket, context: ChatSocketContext, r
     clearInterval(heartbeat);
     following?.reading.abort();
   });
-  socket.on('error', (error) => context.log.warn({ err: error }, 'a chat socket failed'));
+  // Socket errors go to the WebSocket plugin's error handler (ws-upgrade.ts), which logs them and ends the socket.
 
   void send({ event: 'session_start', data: { session_id: context.conversationId } });
   if (resume) void follow(resume.messageId, resume.afterSeq);

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDependencies } from '../../dependencies.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { principalOf } from '../auth-hook.ts';
 import { parseCursor, serveChatSocket } from './ws-chat-connection.ts';
-import { createWebSocketUpgrades } from './ws-upgrade.ts';
+import { registerWebSocketPlugin } from './ws-upgrade.ts';
 
 const paths = ['/ws/chat', '/api/ws/chat'] as const;
 
@@ -24,14 +24,17 @@ const frameDescription =
 
 /** StellarByte's WebSocket chat at `/ws/chat` and `/api/ws/chat`. */
 export function registerWsChatRoutes(app: FastifyInstance, dependencies: AppDependencies): void {
-  const upgrades = createWebSocketUpgrades(app, paths, 1024 * 1024);
-  const routes = app.withTypeProvider<ZodTypeProvider>();
   const { chat, conversations } = dependencies.services;
+  // Encapsulated, so the plugin's hooks and route wrapping stay on these two routes.
+  void app.register(async (scope) => {
+    await registerWebSocketPlugin(scope, paths, 1024 * 1024);
+    const routes = scope.withTypeProvider<ZodTypeProvider>();
+    const attached = new WeakMap<FastifyRequest, { conversationId: string; resume: ReturnType<typeof parseCursor> }>();
 
-  for (const url of paths) {
-    routes.get(
-      url,
-      {
+    for (const url of paths) {
+      routes.route({
+        method: 'GET',
+        url,
         config: { queryCredentials: true },
         schema: {
           tags: ['stellarbyte'],
@@ -40,29 +43,32 @@ export function registerWsChatRoutes(app: FastifyInstance, dependencies: AppDepe
           querystring: querySchema,
           response: { 101: z.string().describe(frameDescription) },
         },
-      },
-      async (request, reply) => {
-        if (!upgrades.isUpgrade(request)) {
-          throw new AppError('VALIDATION_ERROR', 'this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)');
-        }
-        const principal = principalOf(request);
-        const userId = principal.user.id;
-        const resume = parseCursor(request.query.last_event_id);
         // Attach before upgrading, so another user's session fails the handshake with a 404.
-        const conversation = request.query.session_id
-          ? (await conversations.open(userId, request.query.session_id)).conversation
-          : await conversations.create(userId, {});
-        reply.hijack();
-        const socket = await upgrades.accept(request);
-        serveChatSocket(
-          socket,
-          {
-            chat, log: dependencies.log, userId, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel,
-            conversationId: conversation.id, model: request.query.model, heartbeatMs: 30_000,
-          },
-          resume,
-        );
-      },
-    );
-  }
+        preHandler: async (request) => {
+          if (!request.ws) return;
+          const userId = principalOf(request).user.id;
+          const resume = parseCursor(request.query.last_event_id);
+          const conversation = request.query.session_id
+            ? (await conversations.open(userId, request.query.session_id)).conversation
+            : await conversations.create(userId, {});
+          attached.set(request, { conversationId: conversation.id, resume });
+        },
+        handler: async () => {
+          throw new AppError('VALIDATION_ERROR', 'this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)');
+        },
+        wsHandler: (socket, request) => {
+          const principal = principalOf(request);
+          const { conversationId, resume } = attached.get(request)!;
+          serveChatSocket(
+            socket,
+            {
+              chat, log: dependencies.log, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null, permissionLevel: principal.permissionLevel,
+              conversationId, model: request.query.model, heartbeatMs: 30_000,
+            },
+            resume,
+          );
+        },
+      });
+    }
+  });
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { connect as connectTcp } from 'node:net';
+import WebSocket from 'ws';
 import { after, before, describe, it } from 'node:test';
 import { startChatHarness, type ChatHarness } from '../../../test/support/chat-harness.ts';
 import { answer, reasoning, text } from '../../../test/support/fake-upstream/index.ts';
@@ -161,5 +163,34 @@ describe('StellarByte WebSocket chat', () => {
     client.send({ type: 'ping' });
     await client.waitFor((frame) => frame.event === 'pong');
     client.socket.close();
+  });
+
+  it('turns down per-message deflate even when the client offers it', async () => {
+    const socket = new WebSocket(`${wsBase}/ws/chat?token=${harness.user.token}`, { perMessageDeflate: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    assert.equal(socket.extensions, '');
+    socket.close();
+  });
+
+  it('answers an upgrade on any other path with 404, and ends every refused handshake’s socket', async () => {
+    assert.equal(await refusedStatus(`${wsBase}/api/health`), 404);
+    assert.equal(await refusedStatus(`${wsBase}/no/such/path`), 404);
+    const { port } = new URL(harness.baseUrl);
+    for (const path of ['/ws/chat', '/api/health']) {
+      const raw = connectTcp(Number(port), '127.0.0.1');
+      let answer = '';
+      raw.on('data', (chunk) => (answer += chunk));
+      raw.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      const ended = await Promise.race([
+        new Promise<boolean>((resolve) => raw.once('close', () => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000)),
+      ]);
+      raw.destroy();
+      assert.equal(ended, true, `the server ended the socket of the refused upgrade to ${path}`);
+      assert.match(answer, path === '/ws/chat' ? /^HTTP\/1\.1 401/ : /^HTTP\/1\.1 404/);
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface TestMcpServer {
   readonly requestHeaders: ReadonlyArray<IncomingMessage['headers']>;
   /** Tool calls received: name and arguments. */
   readonly calls: ReadonlyArray<{ name: string; args: unknown }>;
+  /** The `clientInfo` of every initialize request received. */
+  readonly clients: ReadonlyArray<{ name: string; version: string }>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const requestHeaders: Array<IncomingMessage['headers']> = [];
   const calls: Array<{ name: string; args: unknown }> = [];
+  const clients: Array<{ name: string; version: string }> = [];
   const sockets = new Set<Socket>();
   let connectionCount = 0;
 
@@ -69,6 +72,7 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
       const sessionId = request.headers['mcp-session-id'];
       const body = request.method === 'POST' ? await readJson(request) : undefined;
       let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+      if (request.method === 'POST' && isInitializeRequest(body)) clients.push(body.params.clientInfo);
       if (!transport && request.method === 'POST' && isInitializeRequest(body)) {
         const fresh = new StreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
@@ -105,6 +109,7 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
     },
     requestHeaders,
     calls,
+    clients,
     async close() {
       await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)));
       for (const socket of sockets) socket.destroy();
