@@ -15,7 +15,7 @@ import tseslint from 'typescript-eslint';
  * every layer may import, as the logger is).
  *
  * Layers, bottom up:
- * - foundation: errors, config, support (src/diagnostics.ts, src/lazy-require.ts), net;
+ * - foundation: errors, config, support (src/diagnostics.ts, src/lazy-require.ts, src/service-info.ts), net;
  * - storage, which knows no domain type;
  * - identity (auth, audit), the owner and the trail every service records to;
  * - capabilities the domain calls: providers, tools, conversations, files, streaming encoders;
@@ -62,7 +62,7 @@ const elements = [
   { type: 'bench', pattern: 'bench', partialMatch: false },
   { type: 'scripts', pattern: ['scripts', 'bin'], partialMatch: false },
 ];
-const files = [{ category: 'support', pattern: 'src/{diagnostics,lazy-require}.ts' }];
+const files = [{ category: 'support', pattern: 'src/{diagnostics,lazy-require,service-info}.ts' }];
 
 const selectorOf = (type) =>
   type === 'support' ? { element: { type: 'root' }, file: { categories: 'support' } }

@@ -7,4 +7,6 @@ export const serviceInfo = {
   /** The one place the version lives is package.json. */
   version: packageJson.version,
   description: packageJson.description,
+  /** What the web tools send as User-Agent: a browser-like prefix, as sites expect, then who we are. */
+  webUserAgent: `Mozilla/5.0 (compatible; Colloquy/${packageJson.version})`,
 } as const;

@@ -1,3 +1,4 @@
+import { serviceInfo } from '../../service-info.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { GuardedHttpClient } from '../../net/guarded-http-client.ts';
 import { readableFromHtml, type PageFormat } from './readable-page.ts';
@@ -30,7 +31,7 @@ const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
 const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
 const isPlainText = (type: string) => type.startsWith('text/') && !htmlTypes.has(type);
 
-const userAgent = 'Mozilla/5.0 (compatible; Colloquy/1.0; +https://github.com/colloquy)';
+const userAgent = serviceInfo.webUserAgent;
 
 /** A timeout or a caller's stop becomes a clear tool error; the guarded client's own errors pass. */
 export function outboundFailure(error: unknown, url: string, timeoutMs: number, signal?: AbortSignal): unknown {

@@ -1,3 +1,4 @@
+import { serviceInfo } from '../../service-info.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { DiagnosticLog } from '../../diagnostics.ts';
 import type { GuardedHttpClient } from '../../net/guarded-http-client.ts';
@@ -45,7 +46,7 @@ export function createWebSearcher(
     try {
       const response = await fetcher(url, {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        headers: { accept, 'user-agent': 'Mozilla/5.0 (compatible; Colloquy/1.0)' },
+        headers: { accept, 'user-agent': serviceInfo.webUserAgent },
       });
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
