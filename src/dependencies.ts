@@ -183,6 +183,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     clock,
     log,
     settings: config.chat,
+    maxMessageCharacters: config.chat.maxMessageCharacters,
     sleep: options.sleep,
   });
   const sweep = startAbandonedTurnSweep({
