@@ -53,12 +53,19 @@ describe('a start that fails halfway', () => {
     const postgresConnections = async () => Number((await probe.query('select count(*) as n from pg_stat_activity where datname = current_database()')).rows[0].n);
     const redisClients = async () => String(await redis.call('client', 'list')).trim().split('\n').length;
     const { dataDir, config } = configFor({ DATABASE_URL: services.postgresUrl!, REDIS_URL: services.redisUrl! });
+    // Its own schema: migrating the shared database's public schema would be seen by every other suite.
+    const schema = `colloquy_disposal_${process.pid}_${Date.now()}`;
+    await probe.query(`create schema ${schema}`);
     try {
       const [postgresBefore, redisBefore] = [await postgresConnections(), await redisClients()];
-      await assert.rejects(createDependencies(config, { clock: failingClock, redisKeyPrefix: `disposal-${process.pid}:` }), /injected start-up failure/);
+      await assert.rejects(
+        createDependencies(config, { clock: failingClock, redisKeyPrefix: `disposal-${process.pid}:`, databaseOptions: { schema } }),
+        /injected start-up failure/,
+      );
       await eventually(async () => (await postgresConnections()) <= postgresBefore, 'PostgreSQL connections were left open');
       await eventually(async () => (await redisClients()) <= redisBefore, 'a Redis connection was left open');
     } finally {
+      await probe.query(`drop schema if exists ${schema} cascade`);
       await probe.end();
       await closeRedis(redis);
       rmSync(dataDir, { recursive: true, force: true });
