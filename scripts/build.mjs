@@ -65,6 +65,7 @@ export async function build({ outDirectory = distDirectory } = {}) {
     entryPoints: {
       colloquy: path.join(root, 'src/cli/index.ts'),
       'python-worker': path.join(root, 'src/tools/python/python-worker.ts'),
+      'token-count-worker': path.join(root, 'src/chat/token-count-worker.mjs'),
     },
     outdir: staging,
     outExtension: { '.js': '.mjs' },

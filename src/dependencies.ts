@@ -15,7 +15,8 @@ import { createChatService } from './chat/chat-service.ts';
 import { createRunLog } from './chat/run-log/create-run-log.ts';
 import { createTokenCounter } from './chat/token-counter.ts';
 import type { ResolvedConfig } from './config/load-config.ts';
-import { createDiagnosticLog } from './diagnostics.ts';
+import { createDisposalStack } from './disposal-stack.ts';
+import { createLogger, type AppLogger } from './logger.ts';
 import { createFileModule } from './files/file-module.ts';
 import { createGuardedHttpClient, type GuardedHttpClient } from './net/guarded-http-client.ts';
 import { createMcpModule } from './mcp/mcp-module.ts';
@@ -52,6 +53,8 @@ export interface DependencyOptions {
   tools?: ToolDefinition[];
   /** Waits between upstream retries (tests shorten them). */
   sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+  /** Where log lines go (tests capture them); standard output when absent. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /**
@@ -60,9 +63,31 @@ export interface DependencyOptions {
  * calling this with its own config.
  */
 export async function createDependencies(config: ResolvedConfig, options: DependencyOptions = {}) {
-  const database =
+  // The logger comes first, so whatever happens during start-up is logged with its rules.
+  const logs = createLogger(config.log.level, options.logStream);
+  // Everything opened is pushed here as it opens; a start that fails halfway closes what it opened.
+  const disposals = createDisposalStack(logs.logger);
+  try {
+    return await buildDependencies(config, options, logs, disposals);
+  } catch (error) {
+    logs.logger.error({ err: error }, 'start-up failed; closing what was opened');
+    await disposals.closeAll();
+    throw error;
+  }
+}
+
+async function buildDependencies(
+  config: ResolvedConfig,
+  options: DependencyOptions,
+  logs: ReturnType<typeof createLogger>,
+  disposals: ReturnType<typeof createDisposalStack>,
+) {
+  const log: AppLogger = logs.logger;
+  const database = disposals.push('database',
     options.database ??
-    openDatabase(config.databaseTarget, { poolSize: config.database.poolSize, ...options.databaseOptions });
+    openDatabase(config.databaseTarget, { poolSize: config.database.poolSize, ...options.databaseOptions }),
+    (opened) => opened.close(),
+  );
   await migrateToLatest(database);
 
   const clock = options.clock ?? (() => new Date());
@@ -81,14 +106,13 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   };
 
   const accessTokens = createAccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
-  const log = createDiagnosticLog();
   const passwords = createPasswordHasher({
     memoryKib: config.auth.passwordHashMemoryKib,
     iterations: config.auth.passwordHashIterations,
   }, log);
   const audit = createAuditLog({ repository: repositories.audit, newId, clock });
   // Redis is optional: with it, login limits are shared by every instance; without, kept in memory.
-  const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
+  const redis = config.redis.url ? disposals.push('redis', openRedis(config.redis.url), closeRedis) : undefined;
   const rateLimiters = createRateLimiterFactory(redis, options.redisKeyPrefix ?? 'colloquy:');
   const loginLimiter = createLoginLimiter(rateLimiters, {
     maxFailuresPerAccount: config.auth.loginMaxFailuresPerAccount,
@@ -153,24 +177,25 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
   const lease = createLease({
     database, redis, keyPrefix: options.redisKeyPrefix ?? 'colloquy:', reportError: (error: unknown) => log.error({ err: error }, 'lease error'),
   });
-  const files = createFileModule({ database, config, newId, clock, log, lease });
+  const files = disposals.push('files', createFileModule({ database, config, newId, clock, log, lease }), (opened) => opened.close());
   // Every outbound request of the server goes through this one client (SSRF rules, caps).
-  const http = options.http ?? createGuardedHttpClient(config.outbound);
+  const http = disposals.push('outbound http client', options.http ?? createGuardedHttpClient(config.outbound), (opened) => opened.close?.());
   const providers = createProviderModule({ db, config, audit, newId, clock, http });
   // MCP servers (the operator's and users' own) and their tools; every HTTP request goes through `http`.
-  const mcp = createMcpModule({ db, config, http, audit, newId, clock, log });
+  const mcp = disposals.push('mcp', createMcpModule({ db, config, http, audit, newId, clock, log }), (opened) => opened.close());
   // Every tool a model or the tools API can reach: built-in ones plus per-user sources (MCP).
-  const tools = createToolModule({ config, http, audit, log, extraTools: options.tools });
+  const tools = disposals.push('tools', createToolModule({ config, http, audit, log, extraTools: options.tools }), (opened) => opened.close());
   tools.sources.add(mcp.toolSource);
   // LobeChat plugins: per-user settings and the gateway (guarded client, no extra hosts).
   const plugins = createPluginModule({ db, config, http, audit, clock });
-  const runLog = createRunLog({
+  const runLog = disposals.push('run log', createRunLog({
     redis,
     keyPrefix: options.redisKeyPrefix ?? 'colloquy:',
     retentionSeconds: config.chat.runLogRetentionSeconds,
     reportError: (error: unknown) => log.error({ err: error }, 'run log error'),
-  });
-  const chat = createChatService({
+  }), (opened) => opened.close());
+  const counter = disposals.push('token counter', createTokenCounter(), (opened) => opened.close());
+  const chat = disposals.push('chat', createChatService({
     conversations: repositories.conversations,
     messages: repositories.messages,
     turnRequests: repositories.turnRequests,
@@ -180,14 +205,15 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     models: providers.resolver,
     tools: tools.registry,
     audit,
-    counter: createTokenCounter(),
+    counter,
     newId,
     clock,
     log,
     settings: config.chat,
+    maxMessageCharacters: config.chat.maxMessageCharacters,
     sleep: options.sleep,
-  });
-  const sweep = startAbandonedTurnSweep({
+  }), (opened) => opened.close());
+  const sweep = disposals.push('abandoned-turn sweep', startAbandonedTurnSweep({
     messages: repositories.messages,
     runLog,
     lease,
@@ -197,7 +223,7 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     everyMs: 30_000,
     // Embedded storage has one process, so whatever is generating at start-up lost its runner.
     sweepAllAtStart: database.dialect === 'sqlite',
-  });
+  }), (opened) => opened.stop());
   await sweep.initial;
   const agents = await createAgentModule({
     db, providers, http, conversations: repositories.conversations, chat, audit, newId, clock, log, agentsFile: config.agents.file,
@@ -224,23 +250,11 @@ export async function createDependencies(config: ResolvedConfig, options: Depend
     sweeps: { abandonedTurns: sweep },
     log,
     services: { authenticator, auth, audit, passwords, apiKeys, guests, userAdmin, conversations, chat, files: files.service },
-    async close() {
-      await sweep.stop();
-      try {
-        await chat.close();
-        await files.close();
-        await runLog.close();
-        await tools.close();
-        await mcp.close();
-        await http.close?.();
-      } finally {
-        try {
-          await database.close();
-        } finally {
-          if (redis) await closeRedis(redis);
-        }
-      }
-    },
+    logger: log,
+    /** Waits (at most `timeoutMs`) until the log lines written so far are out; for the last moments before exit. */
+    flushLogs: logs.flush,
+    /** Closes everything in the reverse order it was opened. */
+    close: () => disposals.closeAll(),
   };
 }
 

@@ -27,6 +27,8 @@ export async function startServer(config: ResolvedConfig = loadConfig()): Promis
       (stopping ??= (async () => {
         await app.close();
         await dependencies.close();
+        // The last lines (the shutdown's own) get a moment to go out, never longer.
+        await dependencies.flushLogs(2000);
       })());
     return { app, dependencies, address, stop };
   } catch (error) {

@@ -9,7 +9,8 @@ import type { ConversationTransaction } from '../storage/repositories/conversati
 import type { ConversationsRepository } from '../storage/repositories/conversations-repository.ts';
 import type { Message } from '../storage/repositories/messages-repository.ts';
 import type { TurnRequestsRepository } from '../storage/repositories/turn-requests-repository.ts';
-import { buildContext } from './context-window.ts';
+import { buildContext, messageText } from './context-window.ts';
+import { checkMessageSizes } from './message-size.ts';
 import { resolveTurnBranch } from './turn-branch.ts';
 import type { RunEvent } from './run-log.ts';
 import { readReportingBreaks } from './run-log-reading.ts';
@@ -32,6 +33,8 @@ export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' |
   /** Where refused tool calls are recorded. */
   audit?: AuditLog;
   sleep?: TurnExecutionContext['sleep'];
+  /** Longest content of one message a client may send (`chat.maxMessageCharacters`). */
+  maxMessageCharacters: number;
 }
 
 const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
@@ -72,6 +75,7 @@ export function createChatService(options: ChatServiceOptions) {
   }
 
   async function start(request: TurnRequest): Promise<StartedTurn> {
+    checkMessageSizes([request.content, request.systemPrompt, ...(request.newMessages ?? []).map(messageText)], options.maxMessageCharacters);
     const earlier = await existingTurn(request);
     if (earlier) return earlier;
     const conversation = await options.conversations.findForUser(request.userId, request.conversationId);
@@ -185,11 +189,16 @@ export function createChatService(options: ChatServiceOptions) {
     start,
 
     /** A model call that stores nothing but usage, aborted with `request.signal`; see direct-call.ts. */
-    direct: (request: DirectCallRequest): Promise<DirectCall> => startDirectCall(directContext, request),
+    direct: async (request: DirectCallRequest): Promise<DirectCall> => {
+      checkMessageSizes(request.messages.map(messageText), options.maxMessageCharacters);
+      return startDirectCall(directContext, request);
+    },
 
     /** The same, relayed byte for byte to an upstream that speaks the client's format; see passthrough-call.ts. */
-    relay: (request: PassthroughRequest, sink: PassthroughSink): Promise<PassthroughOutcome> =>
-      relayPassthrough(directContext, request, sink),
+    relay: async (request: PassthroughRequest, sink: PassthroughSink): Promise<PassthroughOutcome> => {
+      checkMessageSizes(request.messageTexts(), options.maxMessageCharacters);
+      return relayPassthrough(directContext, request, sink);
+    },
 
     /**
      * The turn's events after `afterSeq`, live until it ends. A turn whose run log has expired

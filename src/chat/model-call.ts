@@ -21,7 +21,7 @@ export interface AttemptRecord {
   timeToFirstTokenMs?: number;
   usage?: TokenUsage;
   /** Text the attempt produced, for counting tokens locally when the provider reports none. */
-  producedText: string;
+  producedText: readonly string[];
 }
 
 export interface ModelCallHooks {
@@ -53,6 +53,9 @@ export function retryDelay(failure: UpstreamFailure, retryIndex: number, setting
 }
 
 /** Call options depend on the model (reasoning switches differ by provider), so fallbacks rebuild them. */
+/** The model's output, with the text and reasoning it streamed as the pieces they came in (see TokenCounter.count). */
+export type CalledOutput = ModelStreamOutput & { producedPieces: readonly string[] };
+
 export type CallOptionsFor = (resolved: ResolvedModel) => LanguageModelV3CallOptions;
 
 async function attemptWithRetries(
@@ -61,15 +64,16 @@ async function attemptWithRetries(
   settings: RetrySettings,
   hooks: ModelCallHooks,
   signal: AbortSignal,
-): Promise<ModelStreamOutput> {
+): Promise<CalledOutput> {
   let lastFailure: UpstreamFailure | undefined;
   for (let attempt = 1; attempt <= settings.maxRetries + 1; attempt += 1) {
     // A stop that came while tools ran (or between calls) must not let another call start.
     signal.throwIfAborted();
     const started = Date.now();
-    let produced = '';
+    // Kept as pieces: see TokenCounter.count.
+    const produced: string[] = [];
     const emit = (event: ChatEvent) => {
-      if (event.type === 'text-delta' || event.type === 'reasoning-delta') produced += event.text;
+      if (event.type === 'text-delta' || event.type === 'reasoning-delta') produced.push(event.text);
       hooks.emit(event);
     };
     try {
@@ -78,7 +82,7 @@ async function attemptWithRetries(
         resolved, attempt, status: 'success', latencyMs: Date.now() - started,
         timeToFirstTokenMs: output.timeToFirstTokenMs, usage: output.usage, producedText: produced,
       });
-      return output;
+      return { ...output, producedPieces: produced };
     } catch (error) {
       const record = { resolved, attempt, latencyMs: Date.now() - started, producedText: produced };
       if (signal.aborted) {
@@ -111,7 +115,7 @@ export async function callModel(
   settings: RetrySettings,
   hooks: ModelCallHooks,
   signal: AbortSignal,
-): Promise<{ output: ModelStreamOutput; resolved: ResolvedModel }> {
+): Promise<{ output: CalledOutput; resolved: ResolvedModel }> {
   try {
     return { output: await attemptWithRetries(resolved, optionsFor, settings, hooks, signal), resolved };
   } catch (error) {

@@ -19,8 +19,8 @@ export interface PassthroughRequest {
   stream: boolean;
   /** Whether the client asked for the usage chunk; when not, the one we asked for is dropped. */
   clientWantsUsage: boolean;
-  /** The prompt as text, counted only when the upstream reports no usage. */
-  promptText: () => string;
+  /** Each message of the prompt as text: checked against the size cap, counted only when the upstream reports no usage. */
+  messageTexts: () => string[];
   signal: AbortSignal;
 }
 
@@ -133,7 +133,7 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
   const settings = context.settings;
   const identity = { userId: request.userId, apiKeyId: request.apiKeyId, surface: request.surface, conversationId: null, messageId: context.newId() };
   const record = async (attempt: AttemptRecord) => {
-    const promptTokens = attempt.usage ? 0 : await context.counter.count(request.promptText());
+    const promptTokens = attempt.usage ? 0 : await context.counter.count(request.messageTexts().join('\n'));
     await recordAttemptUsage(context, identity, promptTokens, attempt).catch((error) =>
       context.log.error({ err: error, callId: identity.messageId }, 'could not record usage'),
     );
@@ -165,7 +165,7 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
           await sink.write(text);
         }
         await record({
-          ...base, status: 'success', latencyMs: Date.now() - started, usage: state.usage, producedText: state.produced.join(''),
+          ...base, status: 'success', latencyMs: Date.now() - started, usage: state.usage, producedText: state.produced,
           ...(state.firstEventAt !== undefined ? { timeToFirstTokenMs: state.firstEventAt - started } : {}),
         });
         return { ok: true };
@@ -173,17 +173,17 @@ export async function relayPassthrough(context: DirectCallContext, request: Pass
     } catch (error) {
       const latencyMs = Date.now() - started;
       if (request.signal.aborted) {
-        await record({ ...base, status: 'cancelled', latencyMs, usage: state.usage, producedText: state.produced.join('') });
+        await record({ ...base, status: 'cancelled', latencyMs, usage: state.usage, producedText: state.produced });
         return { ok: false, failure: { code: 'PROVIDER_ERROR', message: 'the client went away', retryable: false }, started: opened, cancelled: true };
       }
       const { provider, redactSecrets } = request.resolved;
       lastFailure = error instanceof RelayedStreamFault ? faultFailure(error, provider.name, redactSecrets) : classifyUpstreamError(error, provider.name, redactSecrets);
       if (opened) {
-        await record({ ...base, status: 'error', errorCode: lastFailure.code, latencyMs, producedText: state.produced.join('') });
+        await record({ ...base, status: 'error', errorCode: lastFailure.code, latencyMs, producedText: state.produced });
         return { ok: false, failure: lastFailure, started: true, cancelled: false };
       }
     }
-    await record({ ...base, status: 'error', errorCode: lastFailure.code, latencyMs: Date.now() - started, producedText: '' });
+    await record({ ...base, status: 'error', errorCode: lastFailure.code, latencyMs: Date.now() - started, producedText: [] });
     if (!lastFailure.retryable || attempt > settings.maxRetries) break;
     const delay = retryDelay(lastFailure, attempt - 1, settings, context.random);
     if (delay === undefined) break;

@@ -161,8 +161,7 @@ export async function runTurn(
       const { output } = call;
       let callUsage = output.usage;
       if (!callUsage) {
-        const produced = output.text + output.reasoning.map((part) => part.text).join('');
-        const completionTokens = await counter.count(produced + output.toolCalls.map((tool) => tool.input).join(''));
+        const completionTokens = await counter.count([...output.producedPieces, ...output.toolCalls.map((tool) => tool.input)]);
         callUsage = { ...emptyUsage(), promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
       }
       usage = addUsage(usage, callUsage);

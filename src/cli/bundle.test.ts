@@ -55,7 +55,7 @@ describe('the esbuild bundle', () => {
   });
 
   it('holds the server, the Python worker and the files they load by path, stamped with the sources', () => {
-    for (const file of ['colloquy.mjs', 'python-worker.mjs', 'python-worker-bootstrap.mjs', 'grep-worker.mjs']) {
+    for (const file of ['colloquy.mjs', 'python-worker.mjs', 'python-worker-bootstrap.mjs', 'grep-worker.mjs', 'token-count-worker.mjs']) {
       assert.ok(existsSync(path.join(outDirectory, file)), file);
     }
     assert.equal(isBuildCurrent(outDirectory), true);

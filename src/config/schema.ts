@@ -135,6 +135,8 @@ export const configSchema = z.object({
       runLogRetentionSeconds: z.coerce.number().int().min(1).max(86_400).default(600),
       /** Context window assumed for models whose provider does not say. */
       defaultContextWindow: z.coerce.number().int().min(512).max(10_000_000).default(32_768),
+      /** Longest content of one message a client may send (larger gets 413); files go as attachments. */
+      maxMessageCharacters: z.coerce.number().int().min(1000).max(50_000_000).default(200_000),
     })
     .prefault({}),
   /** System providers from the environment; admins can add more through the API. */
@@ -226,6 +228,7 @@ export const environmentVariables: Record<string, string> = {
   COLLOQUY_UPSTREAM_RETRY_MAX_DELAY_MS: 'chat.retryMaxDelayMs',
   COLLOQUY_RUN_LOG_RETENTION_SECONDS: 'chat.runLogRetentionSeconds',
   COLLOQUY_DEFAULT_CONTEXT_WINDOW: 'chat.defaultContextWindow',
+  COLLOQUY_MAX_MESSAGE_CHARS: 'chat.maxMessageCharacters',
   COLLOQUY_AGENTS_FILE: 'agents.file',
   COLLOQUY_MODEL_ALIASES: 'models.aliases',
   OPENAI_API_KEY: 'providers.openaiApiKey',

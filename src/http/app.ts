@@ -6,7 +6,6 @@ import { safeParse, type $ZodType } from 'zod/v4/core';
 import type { AppDependencies } from '../dependencies.ts';
 import { registerAuthHook } from './auth-hook.ts';
 import { registerErrorHandling } from './error-handler.ts';
-import { loggerOptions } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -14,10 +13,6 @@ export type App = FastifyInstance;
 
 const incomingRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export interface BuildAppOptions {
-  /** Where logs go (tests capture them); stdout when absent. */
-  logStream?: NodeJS.WritableStream;
-}
 
 /**
  * Responses are written with plain JSON.stringify. With `validateResponses` (tests) each body is
@@ -44,10 +39,11 @@ function corsOrigin(origins: string[]): boolean | string | string[] {
   return origins;
 }
 
-export async function buildApp(dependencies: AppDependencies, options: BuildAppOptions = {}): Promise<App> {
+export async function buildApp(dependencies: AppDependencies): Promise<App> {
   const { config } = dependencies;
   const serverOptions: FastifyServerOptions = {
-    logger: loggerOptions(config.log.level, options.logStream),
+    // The process's logger, built before the dependencies (see src/logger.ts).
+    loggerInstance: dependencies.logger,
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
@@ -57,8 +53,6 @@ export async function buildApp(dependencies: AppDependencies, options: BuildAppO
     },
   };
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
-  // Background work (turns, sweeps) logs through the app's logger and its redaction rules.
-  dependencies.log.attach(app.log);
   // An empty body sent as JSON is no body: many fetch wrappers label every request JSON, DELETEs
   // included. Fastify's own parser (prototype-poisoning checks included) reads everything else.
   const jsonParser = app.getDefaultJsonParser('error', 'ignore');

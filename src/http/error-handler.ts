@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../errors/app-error.ts';
 import { codeForStatus } from '../errors/error-codes.ts';
 import { renderError, type ErrorFormat } from './error-format.ts';
+import { discardRestOfBody } from './oversized-body.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -69,10 +70,19 @@ export function sendError(
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error);
+  app.setErrorHandler(async (error, request, reply) => {
+    const appError =
+      (error as Partial<FastifyError>).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? new AppError(
+            'PAYLOAD_TOO_LARGE',
+            `the request body is larger than ${request.routeOptions.bodyLimit ?? 'the limit of'} bytes, the most this route accepts (server.bodyLimit, COLLOQUY_BODY_LIMIT)`,
+            { cause: error },
+          )
+        : toAppError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code, status: appError.status }, appError.message);
+    // A refused body still arriving is read to its end first, so the client reads this answer.
+    if (appError.status === 413 && !(await discardRestOfBody(request.raw))) reply.header('connection', 'close');
     return sendError(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) =>

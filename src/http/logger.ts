@@ -1,5 +1,3 @@
-import type { FastifyServerOptions } from 'fastify';
-
 /** Query parameters that can carry credentials; their values never reach a log line. */
 const secretQueryParameters = /([?&](?:token|api_key|apikey|key|access_token|refresh_token|password)=)[^&#]*/gi;
 
@@ -27,20 +25,17 @@ export const redactedPaths = [
   '*.secret',
 ];
 
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  return {
-    level,
-    ...(stream ? { stream } : {}),
-    redact: { paths: redactedPaths, censor: '[REDACTED]' },
-    serializers: {
-      req(request: { method: string; url: string; ip?: string; id?: string; headers?: Record<string, unknown> }) {
-        return {
-          method: request.method,
-          url: redactUrl(request.url),
-          remoteAddress: request.ip,
-          userAgent: request.headers?.['user-agent'],
-        };
-      },
-    },
-  };
-}
+/** How requests and replies appear in log lines (the URL with its credentials redacted). */
+export const logSerializers = {
+  req(request: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) {
+    return {
+      method: request.method,
+      url: redactUrl(request.url),
+      remoteAddress: request.ip,
+      userAgent: request.headers?.['user-agent'],
+    };
+  },
+  res(reply: { statusCode: number }) {
+    return { statusCode: reply.statusCode };
+  },
+};

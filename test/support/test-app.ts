@@ -44,8 +44,8 @@ export async function createTestApp(
       callback();
     },
   });
-  const dependencies = await createDependencies(config, { ...options.dependencies, database });
-  const app = await buildApp(dependencies, { logStream });
+  const dependencies = await createDependencies(config, { ...options.dependencies, database, logStream });
+  const app = await buildApp(dependencies);
   await app.ready();
   return {
     app,

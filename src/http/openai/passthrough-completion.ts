@@ -96,7 +96,7 @@ export async function relayChatCompletion(
     {
       userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null, surface: 'openai', resolved, body: relayBody(body, resolved),
       stream: body.stream === true, clientWantsUsage: body.stream_options?.include_usage === true,
-      promptText: () => body.messages.map(openAiMessageText).join('\n'),
+      messageTexts: () => body.messages.map(openAiMessageText),
       signal: gone.signal,
     },
     sink,
