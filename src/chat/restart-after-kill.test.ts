@@ -82,6 +82,8 @@ describe('a server killed mid-turn', () => {
       COLLOQUY_OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
       COLLOQUY_FLUSH_INTERVAL_MS: '50',
       LOG_LEVEL: 'warn',
+      // Straight from the sources: no bundle is built into the checkout (the bundle has its own test).
+      COLLOQUY_NO_BUNDLE: '1',
     };
   });
   after(async () => {

@@ -51,6 +51,8 @@ export async function spawnServer(
       COLLOQUY_ENCRYPTION_KEY: 'test-encryption-key-that-is-long-enough-012345',
       COLLOQUY_OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Straight from the sources: no bundle is built into the checkout (the bundle has its own test).
+      COLLOQUY_NO_BUNDLE: '1',
       ...options.env,
     },
     stdio: options.stdio ?? ['ignore', 'ignore', 'pipe'],
