@@ -36,7 +36,7 @@ export function createAuthenticator(dependencies: {
     if (!user || !user.isActive) throw refused('account is deactivated');
     const now = clock();
     if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > lastUsedWriteIntervalMs) {
-      await apiKeys.touch(key.id, now.toISOString());
+      await apiKeys.touch(key.userId, key.id, now.toISOString());
     }
     const permissionLevel = Math.min(key.permissionLevel ?? user.permissionLevel, user.permissionLevel);
     return {

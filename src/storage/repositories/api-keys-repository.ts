@@ -90,8 +90,8 @@ export function createApiKeysRepository(db: Kysely<DatabaseSchema>) {
       return Number(result.numDeletedRows) === 1;
     },
 
-    async touch(id: string, now: string): Promise<void> {
-      await db.updateTable('apiKeys').set({ lastUsedAt: now }).where('id', '=', id).execute();
+    async touch(userId: string, id: string, now: string): Promise<void> {
+      await db.updateTable('apiKeys').set({ lastUsedAt: now }).where('userId', '=', userId).where('id', '=', id).execute();
     },
   };
 }

@@ -85,6 +85,10 @@ for (const testDatabase of testDatabases()) {
       assert.equal(await apiKeys.findForUser(stranger.id, key.id), undefined);
       assert.equal(await apiKeys.setActive(stranger.id, key.id, false, now()), undefined);
       assert.equal((await apiKeys.findForUser(owner.id, key.id))?.isActive, true, "a stranger's deactivate changed nothing");
+      await apiKeys.touch(stranger.id, key.id, now());
+      assert.equal((await apiKeys.findForUser(owner.id, key.id))?.lastUsedAt, null, "a stranger's touch changed nothing");
+      await apiKeys.touch(owner.id, key.id, now());
+      assert.notEqual((await apiKeys.findForUser(owner.id, key.id))?.lastUsedAt, null);
       assert.equal(await apiKeys.delete(stranger.id, key.id), false);
       assert.equal((await apiKeys.setActive(owner.id, key.id, false, now()))?.isActive, false);
       assert.equal(await apiKeys.delete(owner.id, key.id), true);
