@@ -210,7 +210,6 @@ async function buildDependencies(
     clock,
     log,
     settings: config.chat,
-    maxMessageCharacters: config.chat.maxMessageCharacters,
     sleep: options.sleep,
   }), (opened) => opened.close());
   const sweep = disposals.push('abandoned-turn sweep', startAbandonedTurnSweep({

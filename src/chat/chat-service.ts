@@ -33,8 +33,8 @@ export interface ChatServiceOptions extends Omit<TurnExecutionContext, 'sleep' |
   /** Where refused tool calls are recorded. */
   audit?: AuditLog;
   sleep?: TurnExecutionContext['sleep'];
-  /** Longest content of one message a client may send (`chat.maxMessageCharacters`). */
-  maxMessageCharacters: number;
+  /** The turn's settings, and the longest content of one message a client may send (`chat.maxMessageCharacters`). */
+  settings: TurnExecutionContext['settings'] & { maxMessageCharacters: number };
 }
 
 const abortableSleep = (milliseconds: number, signal: AbortSignal) =>
@@ -75,7 +75,7 @@ export function createChatService(options: ChatServiceOptions) {
   }
 
   async function start(request: TurnRequest): Promise<StartedTurn> {
-    checkMessageSizes([request.content, request.systemPrompt, ...(request.newMessages ?? []).map(messageText)], options.maxMessageCharacters);
+    checkMessageSizes([request.content, request.systemPrompt, ...(request.newMessages ?? []).map(messageText)], options.settings.maxMessageCharacters);
     const earlier = await existingTurn(request);
     if (earlier) return earlier;
     const conversation = await options.conversations.findForUser(request.userId, request.conversationId);
@@ -190,13 +190,13 @@ export function createChatService(options: ChatServiceOptions) {
 
     /** A model call that stores nothing but usage, aborted with `request.signal`; see direct-call.ts. */
     direct: async (request: DirectCallRequest): Promise<DirectCall> => {
-      checkMessageSizes(request.messages.map(messageText), options.maxMessageCharacters);
+      checkMessageSizes(request.messages.map(messageText), options.settings.maxMessageCharacters);
       return startDirectCall(directContext, request);
     },
 
     /** The same, relayed byte for byte to an upstream that speaks the client's format; see passthrough-call.ts. */
     relay: async (request: PassthroughRequest, sink: PassthroughSink): Promise<PassthroughOutcome> => {
-      checkMessageSizes(request.messageTexts(), options.maxMessageCharacters);
+      checkMessageSizes(request.messageTexts(), options.settings.maxMessageCharacters);
       return relayPassthrough(directContext, request, sink);
     },
 

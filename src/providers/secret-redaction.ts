@@ -48,14 +48,21 @@ function sharesFragment(token: string, fragments: Set<string>): boolean {
  * `maskSecret`'s (`sk-…abcd`): the same hint an admin sees on the provider, never enough to use.
  */
 export function createSecretRedactor(secrets: readonly (string | undefined | null)[] = []): SecretRedactor {
-  const known = [...new Set(secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const fragments = new Set<string>();
-  for (const secret of known) if (secret.length >= fragmentMatchMinimum) for (const fragment of fragmentsOf(secret)) fragments.add(fragment);
+  // Built on first use: every resolved model and provider fetch gets a redactor, and only the
+  // rare error text needs one, so the request path pays nothing for it.
+  let prepared: { known: string[]; fragments: Set<string> } | undefined;
+  const prepare = () => {
+    const known = [...new Set(secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4))].sort(
+      (a, b) => b.length - a.length,
+    );
+    const fragments = new Set<string>();
+    for (const secret of known) if (secret.length >= fragmentMatchMinimum) for (const fragment of fragmentsOf(secret)) fragments.add(fragment);
+    return { known, fragments };
+  };
 
   return (text) => {
     if (typeof text !== 'string' || text === '') return text;
+    const { known, fragments } = (prepared ??= prepare());
     let clean = text;
     for (const secret of known) if (clean.includes(secret)) clean = clean.split(secret).join(maskSecret(secret));
     if (fragments.size > 0) clean = clean.replace(tokenPattern, (token) => (sharesFragment(token, fragments) ? maskSecret(token) : token));
